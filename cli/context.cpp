@@ -1,0 +1,74 @@
+// Lazy loading of the config and the store for the command that runs.
+#include "cli/context.hpp"
+
+#include <cstdlib>
+#include <fmt/format.h>
+
+#include "core/edit_distance.hpp"
+#include "core/error.hpp"
+
+namespace djc {
+namespace {
+
+std::optional<std::string> env(const char* name) {
+  const char* value = std::getenv(name);
+  if (!value || !*value) return std::nullopt;
+  return std::string(value);
+}
+
+std::filesystem::path default_store_path() {
+  if (auto xdg = env("XDG_CACHE_HOME")) return std::filesystem::path(*xdg) / "dj-cache";
+  if (auto home = env("HOME")) return std::filesystem::path(*home) / ".cache" / "dj-cache";
+  throw Error(exit_code::usage, "no store path: set --store, $DJ_CACHE_STORE or $HOME");
+}
+
+}  // namespace
+
+const Config* Context::config_if_any() {
+  if (!config_searched_) {
+    config_searched_ = true;
+    if (auto path = discover_config(options.config_path)) config_ = load_config(*path);
+  }
+  return config_ ? &*config_ : nullptr;
+}
+
+const Config& Context::config() {
+  if (const Config* found = config_if_any()) return *found;
+  throw Error(exit_code::config,
+              "no config found (looked for --config, $DJ_CACHE_CONFIG, ./dj-cache.toml, "
+              "$XDG_CONFIG_HOME/dj-cache/config.toml, /etc/dj-cache/config.toml)",
+              "create one; see man dj-cache.toml(5) or examples/");
+}
+
+const Worker& Context::worker(const std::string& label) {
+  const Config& loaded = config();
+  if (const Worker* found = loaded.find_worker(label)) return *found;
+  std::vector<std::string> labels;
+  for (const auto& [name, worker] : loaded.workers) labels.push_back(name);
+  std::string hint;
+  if (auto nearest = nearest_name(label, labels)) hint = fmt::format("did you mean '{}'?", *nearest);
+  throw Error(exit_code::unavailable, fmt::format("unknown worker '{}'", label), hint);
+}
+
+StoreLocation Context::store_location() {
+  StoreLocation where;
+  if (const Config* loaded = config_if_any()) where.settings = loaded->store;
+  where.options.max_size = where.settings.max_size;
+  if (options.store_path) {
+    where.options.path = *options.store_path;
+  } else if (auto from_env = env("DJ_CACHE_STORE")) {
+    where.options.path = *from_env;
+  } else if (where.settings.path) {
+    where.options.path = *where.settings.path;
+  } else {
+    where.options.path = default_store_path();
+  }
+  return where;
+}
+
+Store* Context::store(OpenMode mode) {
+  if (!store_) store_ = open_store(store_location(), mode);
+  return store_.get();
+}
+
+}  // namespace djc

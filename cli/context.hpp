@@ -1,0 +1,47 @@
+// What every command shares: the global options, the config (loaded once, on
+// demand), the store (opened once, on demand) and the clock.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "store/open_store.hpp"
+
+namespace djc {
+
+struct GlobalOptions {
+  std::optional<std::string> config_path;  // -c/--config
+  std::optional<std::string> store_path;   // -s/--store
+  bool verbose = false;
+  bool quiet = false;
+};
+
+class Context {
+ public:
+  GlobalOptions options;
+  int exit_code = 0;  // set by the command that ran
+
+  // The discovered config; Error(78) when there is none or it is invalid.
+  const Config& config();
+  // The discovered config, or nullptr when none exists (invalid still throws).
+  const Config* config_if_any();
+  // The worker of `label`; Error(69) with a did-you-mean hint when unknown.
+  const Worker& worker(const std::string& label);
+
+  // --store, $DJ_CACHE_STORE, [store] path, $XDG_CACHE_HOME/dj-cache, ~/.cache/dj-cache.
+  StoreLocation store_location();
+  // The store; nullptr only in OpenMode::read when it does not exist.
+  Store* store(OpenMode mode);
+
+  const Clock& clock() const { return system_clock(); }
+
+ private:
+  bool config_searched_ = false;
+  std::optional<Config> config_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace djc

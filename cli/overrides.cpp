@@ -1,0 +1,38 @@
+// --timeout, --relevance-timeout, --getter-timeout, --wait for one call.
+#include "cli/overrides.hpp"
+
+#include <fmt/format.h>
+
+#include "core/duration.hpp"
+#include "core/error.hpp"
+
+namespace djc {
+namespace {
+
+std::optional<Duration> parse(const std::optional<std::string>& text, const char* option) {
+  if (!text) return std::nullopt;
+  if (auto duration = parse_duration(*text)) return duration;
+  throw Error(exit_code::usage,
+              fmt::format("{}: '{}' is not a duration (e.g. 90, 90s, 15m, 1h30m)", option, *text));
+}
+
+}  // namespace
+
+void add_override_options(CLI::App& command, OverrideOptions& options) {
+  command.add_option("--timeout", options.timeout, "Entry lifetime for this call (e.g. 15m)");
+  command.add_option("--relevance-timeout", options.relevance_timeout,
+                     "Relevance time for this call");
+  command.add_option("--getter-timeout", options.getter_timeout, "Getter time limit for this call");
+  command.add_option("--wait", options.wait, "How long to wait for another computing process");
+}
+
+WorkerOverrides parse_overrides(const OverrideOptions& options) {
+  return WorkerOverrides{
+      .timeout = parse(options.timeout, "--timeout"),
+      .relevance_timeout = parse(options.relevance_timeout, "--relevance-timeout"),
+      .getter_timeout = parse(options.getter_timeout, "--getter-timeout"),
+      .wait = parse(options.wait, "--wait"),
+  };
+}
+
+}  // namespace djc

@@ -1,0 +1,143 @@
+// Serving and computing entries: the get path of SPEC.md §5.
+#include "core/cache.hpp"
+
+#include "core/depends.hpp"
+#include "core/diagnostics.hpp"
+#include "core/error.hpp"
+#include "core/getter.hpp"
+#include "core/key.hpp"
+
+namespace djc {
+namespace {
+
+
+bool deps_changed(const EntryMeta& meta, const Worker& worker) {
+  if (worker.depends_on.empty() && meta.deps.empty()) return false;
+  return fingerprint_files(worker.depends_on) != meta.deps;
+}
+
+}  // namespace
+
+Freshness freshness(const EntryMeta& meta, const Worker& worker, double now) {
+  if (now >= meta.available_to || deps_changed(meta, worker)) return Freshness::expired;
+  if (worker.relevance_invalidation && meta.relevance_to && now >= *meta.relevance_to) {
+    return Freshness::stale;
+  }
+  return Freshness::fresh;
+}
+
+Worker with_overrides(const Worker& worker, const WorkerOverrides& overrides) {
+  Worker effective = worker;
+  if (overrides.timeout) effective.timeout = *overrides.timeout;
+  if (overrides.relevance_timeout) effective.relevance_timeout = *overrides.relevance_timeout;
+  if (overrides.getter_timeout) effective.getter_timeout = *overrides.getter_timeout;
+  if (overrides.wait) effective.wait = *overrides.wait;
+  return effective;
+}
+
+GetResult Cache::get(const Worker& worker, const Args& args, const GetOptions& options,
+                     const Deliver& deliver) {
+  Worker effective = with_overrides(worker, options.overrides);
+  std::string key = entry_key(effective.label, args, effective.key_gen);
+  if (!options.force) {
+    bool accept_stale = effective.relevance_invalidation && effective.delay_invalidation;
+    bool served = false;
+    bool stale = false;
+    int exit_code = 0;
+    store_.read(key, [&](const EntryRef& entry) {
+      Freshness state = freshness(entry.meta, effective, clock_.now());
+      if (state == Freshness::expired || (state == Freshness::stale && !accept_stale)) return;
+      served = true;
+      stale = state == Freshness::stale;
+      exit_code = entry.meta.exit_code;
+      deliver(entry);
+    });
+    if (served && !stale) return {Served::hit, exit_code, key};
+    if (served) {
+      if (refresh_) refresh_(effective, args);
+      return {Served::stale, exit_code, key};
+    }
+  }
+  return compute(effective, args, key, options, deliver);
+}
+
+GetResult Cache::recompute(const Worker& worker, const Args& args, const GetOptions& options) {
+  Worker effective = with_overrides(worker, options.overrides);
+  std::string key = entry_key(effective.label, args, effective.key_gen);
+  GetOptions forced = options;
+  forced.force = true;
+  return compute(effective, args, key, forced, [](const EntryRef&) {});
+}
+
+GetResult Cache::compute(const Worker& worker, const Args& args, const std::string& key,
+                         const GetOptions& options, const Deliver& deliver) {
+  std::optional<double> wait = options.no_wait ? 0.0 : seconds(worker.wait);
+  auto lock = store_.lock_key(key, wait);
+  if (!lock && options.no_wait) {
+    throw Error(exit_code::tempfail,
+                fmt::format("{}: another process is computing this key (--no-wait)", key));
+  }
+  if (!lock) note("{}: waited {} for another process; computing it here", key, seconds(worker.wait));
+  if (!options.force) {
+    // Looked again under the lock: whoever held it may have stored the value.
+    bool served = false;
+    int exit_code = 0;
+    store_.read(key, [&](const EntryRef& entry) {
+      if (freshness(entry.meta, worker, clock_.now()) != Freshness::fresh) return;
+      served = true;
+      exit_code = entry.meta.exit_code;
+      deliver(entry);
+    });
+    if (served) return {Served::hit, exit_code, key};
+  }
+
+  // Fingerprints are taken before the run: a file changed while the getter reads
+  // it makes the next get a miss rather than serving a value of the old file.
+  std::vector<FileFingerprint> deps = fingerprint_files(worker.depends_on);
+  GetterResult run = run_getter(worker, args, key);
+  bool cacheable = run.exit_code == 0 || (worker.cache_failures && !run.timed_out);
+  if (!cacheable) {
+    if (!run.timed_out) {
+      warn("getter for {} exited with {}; nothing cached", worker.label, run.exit_code);
+    }
+    if (serve_stale_on_error(worker, key, deliver)) return {Served::on_error, 0, key};
+    return {Served::failed, run.exit_code, key};
+  }
+
+  double now = clock_.now();
+  EntryMeta meta;
+  meta.label = worker.label;
+  meta.key = key;
+  meta.args = args;
+  meta.created_at = now;
+  meta.available_to = now + seconds(worker.timeout);
+  if (worker.relevance_invalidation) meta.relevance_to = now + seconds(worker.relevance_timeout);
+  meta.getter_duration = run.duration;
+  meta.exit_code = run.exit_code;
+  meta.deps = std::move(deps);
+  meta.checksum = value_checksum(run.output);
+  PutOutcome put = store_.put(meta, run.output);
+  if (!put.stored) {
+    warn("value of {} ({} bytes) is larger than the store; printed, not cached", key,
+         run.output.size());
+  }
+  deliver(EntryRef{meta, run.output});
+  return {put.stored ? Served::computed : Served::uncached, run.exit_code, key};
+}
+
+bool Cache::serve_stale_on_error(const Worker& worker, const std::string& key,
+                                 const Deliver& deliver) {
+  if (worker.serve_stale_on_error <= Duration::zero()) return false;
+  double now = clock_.now();
+  bool served = false;
+  store_.read(key, [&](const EntryRef& entry) {
+    if (now - entry.meta.available_to >= seconds(worker.serve_stale_on_error)) return;
+    served = true;
+    warn("getter for {} failed; serving the entry that expired {:.0f}s ago", worker.label,
+         std::max(0.0, now - entry.meta.available_to));
+    deliver(entry);
+  });
+  return served;
+}
+
+}  // namespace djc

@@ -1,0 +1,83 @@
+// The cache logic of SPEC.md §5 over any Store: hit, miss, single-flight compute,
+// expiry, relevance, dependency files, failures.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/args.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/entry.hpp"
+#include "store/store.hpp"
+
+namespace djc {
+
+// Per-call overrides of worker settings (django-cache took them as kwargs).
+struct WorkerOverrides {
+  std::optional<Duration> timeout;
+  std::optional<Duration> relevance_timeout;
+  std::optional<Duration> getter_timeout;
+  std::optional<Duration> wait;
+};
+
+struct GetOptions {
+  bool force = false;    // recompute even when a fresh entry exists
+  bool no_wait = false;  // Error(75) at once when another process computes the key
+  WorkerOverrides overrides;
+};
+
+enum class Served {
+  hit,          // a fresh entry
+  computed,     // the getter ran and its value was stored
+  uncached,     // the getter ran; the value was too large to store
+  stale,        // a stale entry (relevance with delay_invalidation), refresh requested
+  on_error,     // the getter failed; an entry within serve_stale_on_error was served
+  failed,       // the getter failed; nothing was served
+};
+
+struct GetResult {
+  Served served = Served::hit;
+  int exit_code = 0;
+  std::string key;
+};
+
+enum class Freshness { fresh, stale, expired };
+
+// The entry as `get` must treat it at `now`.
+Freshness freshness(const EntryMeta& meta, const Worker& worker, double now);
+
+// `worker` with the per-call overrides applied.
+Worker with_overrides(const Worker& worker, const WorkerOverrides& overrides);
+
+class Cache {
+ public:
+  // Called with the key of a stale entry to recompute it in the background.
+  using RefreshLauncher = std::function<void(const Worker&, const Args&)>;
+  // Receives the entry to print; its value is valid only during the call.
+  using Deliver = std::function<void(const EntryRef&)>;
+
+  Cache(Store& store, const Clock& clock, RefreshLauncher refresh = {})
+      : store_(store), clock_(clock), refresh_(std::move(refresh)) {}
+
+  // Serves `args` of `worker`: a fresh entry at once (one read-only transaction),
+  // otherwise the getter runs under the key's lock (others block on it and get the
+  // stored value), the value is stored and delivered.
+  GetResult get(const Worker& worker, const Args& args, const GetOptions& options,
+                const Deliver& deliver);
+
+  // Recomputes and stores the entry now (under its lock), delivering nothing.
+  GetResult recompute(const Worker& worker, const Args& args, const GetOptions& options);
+
+ private:
+  GetResult compute(const Worker& worker, const Args& args, const std::string& key,
+                    const GetOptions& options, const Deliver& deliver);
+  bool serve_stale_on_error(const Worker& worker, const std::string& key, const Deliver& deliver);
+
+  Store& store_;
+  const Clock& clock_;
+  RefreshLauncher refresh_;
+};
+
+}  // namespace djc
