@@ -1,4 +1,5 @@
 // `dj-cache get [OPTIONS] LABEL [ARG...]`: print the value, computing it on a miss.
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -27,6 +28,11 @@ void print_entity(const EntryRef& entry, double now) {
 
 int run_get(Context& context, const GetCommand& command, std::vector<std::string> words) {
   if (words.empty()) throw Error(exit_code::usage, "get: missing LABEL", "dj-cache get LABEL [ARG...]");
+  // CLI11 hands an unknown option before LABEL over as if it were the label.
+  if (words.front().starts_with('-')) {
+    throw Error(exit_code::usage, fmt::format("get: unknown option '{}'", words.front()),
+                "options come before LABEL; see dj-cache get --help");
+  }
   const Worker& worker = context.worker(words.front());
   words.erase(words.begin());
   Args args = parse_args(words);

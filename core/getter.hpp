@@ -38,12 +38,14 @@ std::vector<std::string> getter_argv(const Worker& worker, const Args& args, std
 // DJ_CACHE_ARGS_FILE when the JSON passes 64 KiB), working directory worker.cwd.
 // After worker.getter_timeout the whole group gets SIGTERM, then SIGKILL 2 s later;
 // the result then has timed_out and exit code 124, and nothing of the group is left.
-// A command that cannot be started gives exit code 127
-// (not found) or 126 (not executable) with a message on stderr, as shells do.
+// A command that cannot be started gives exit code 127 (not found) or 126 (not
+// executable, or cwd missing) with a message on stderr, as shells do.
+// command[0] without a '/' is looked up in the PATH of the getter's environment
+// (worker.env may set it), as `env` does.
 // Background processes the getter leaves in its group are killed once it exits
-// (after a short grace for those still writing to its stdout): detach one with
-// setsid to keep it. command[0] without a '/' is looked up in the PATH of the
-// getter's environment (worker.env may set it), as `env` does.
+// (after a short grace for those still writing to its stdout); detach one with
+// setsid to keep it. While a getter runs this process is a child subreaper, so it
+// can reap them (a process orphaned meanwhile becomes our child).
 // Throws Error(74) only when the system refuses resources (pipe, temp file).
 GetterResult run_getter(const Worker& worker, const Args& args, std::string_view key,
                         const std::function<void(std::string_view)>& on_output = {});

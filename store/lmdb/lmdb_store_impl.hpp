@@ -1,0 +1,111 @@
+// The LMDB store's class, private to store/lmdb/: its methods are spread over
+// lmdb_store.cpp (entries), lmdb_scans.cpp, lmdb_space.cpp (map growth, eviction),
+// lmdb_migrations.cpp (schema) and lmdb_check.cpp.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "store/lmdb/lmdb_env.hpp"
+#include "store/lmdb/lmdb_layout.hpp"
+#include "store/store.hpp"
+
+namespace djc::lmdb {
+
+// How large the map may grow, from max_size (rounded to whole pages).
+struct SpaceLimits {
+  std::uint64_t hard = 0;     // max_size: the map grows to here at most
+  std::uint64_t put = 0;      // live data stops here: the rest is kept free for
+                              // copy-on-write, deletes included
+  std::uint64_t initial = 0;  // the map of a new store; it doubles as it fills
+};
+SpaceLimits space_limits(std::uint64_t max_size);
+
+// Opens the environment in `dir`: creates the directory (0700) and files (0600)
+// when `create`, checks that data.mdb is not truncated, clears stale reader slots.
+// Returns nullptr when !create and there is no store.
+Env open_env(const std::filesystem::path& dir, const std::string& where, bool create,
+             std::uint64_t initial_map_size);
+
+// Whether `dir` holds a store (data.mdb); Error(74) when it cannot (a file, say).
+bool store_exists(const std::filesystem::path& dir, const std::string& where);
+
+class LmdbStore final : public Store {
+ public:
+  LmdbStore(Env env, std::filesystem::path dir, std::uint64_t max_size);
+
+  // --- Schema (lmdb_migrations.cpp) ----------------------------------------
+  // The schema version on disk; 0 for an environment nothing was written to yet.
+  int schema_on_disk();
+  // Creates the databases of `version` unless another process already did.
+  void create_schema(int version);
+  // Upgrades the schema to lmdb_schema_version in one write transaction.
+  void migrate();
+  // Opens the handles of schema `version`; the store then reads and writes it.
+  void open_dbis(int version);
+
+  // --- Store ---------------------------------------------------------------
+  bool read(std::string_view key, const std::function<void(const EntryRef&)>& use) override;
+  PutOutcome put(const EntryMeta& meta, std::string_view value) override;
+  void put_all(const std::vector<std::pair<EntryMeta, std::string>>& entries) override;
+  std::size_t erase(const std::vector<std::string>& keys) override;
+  void for_each(std::optional<std::string_view> label,
+                const std::function<void(const EntryRef&)>& use) override;
+  std::vector<std::string> keys_of_label(std::string_view label) override;
+  std::vector<std::string> keys_with_arg(std::string_view label, std::string_view name,
+                                         std::string_view value) override;
+  std::vector<std::string> keys_without_arg(std::string_view label,
+                                            std::string_view name) override;
+  std::vector<std::string> keys_expired(double now) override;
+  std::vector<std::string> keys_stale(double now, std::optional<std::string_view> label) override;
+  std::vector<std::string> labels() override;
+  std::unique_ptr<KeyLock> lock_key(std::string_view key,
+                                    std::optional<double> wait_seconds) override;
+  CheckReport check(bool repair) override;
+
+ private:
+  using WriteBody = std::function<void(Txn&)>;
+
+  // --- Transactions and space (lmdb_space.cpp) -----------------------------
+  Txn begin_read();
+  Txn begin_write();
+  // Runs `body` in a write transaction and commits; on MDB_MAP_FULL grows the map
+  // (up to max_size) and runs it again. False when it does not fit.
+  bool try_write(const WriteBody& body);
+  // try_write, throwing Error(74) "the store is full" when it does not fit.
+  void write(const WriteBody& body);
+  // Runs `body` (adding about `need` pages) once the live data leaves room for
+  // it below the put limit, evicting to make that room. False when the store
+  // is empty and still has no room; `evicted` counts the entries evicted.
+  bool write_with_room(std::uint64_t need, const WriteBody& body, std::size_t& evicted);
+  std::uint64_t map_size() const;
+  void set_map_size(std::uint64_t size);
+  bool grow_map();
+  // Pages in use by the snapshot `txn` reads.
+  std::uint64_t live_pages(const Txn& txn) const;
+  // Pages a record of `bytes` takes, with its index rows.
+  std::uint64_t record_pages(std::uint64_t bytes) const;
+  // Whether records of `pages` (record_pages) could be stored in an empty store.
+  bool fits_empty_store(std::uint64_t pages) const;
+  // Deletes entries, expired first then nearest expiry, at least `at_least` of
+  // them and until the live data is at most `target_pages`; returns how many.
+  std::size_t evict_to(std::uint64_t target_pages, std::size_t at_least);
+  // Commits a tiny write so pages freed by the last transaction become reusable.
+  void advance_generation();
+
+  // Error(74) for a key or label the indexes cannot hold.
+  void validate(const EntryMeta& meta) const;
+  [[noreturn]] void corrupt(std::string_view key, std::string_view why) const;
+
+  Env env_;
+  std::filesystem::path dir_;
+  std::string where_;  // "store PATH", the start of every message
+  Dbis dbis_;
+  std::uint64_t page_size_ = 4096;
+  SpaceLimits limits_;
+  int open_reads_ = 0;            // read transactions open in this process
+};
+
+}  // namespace djc::lmdb
