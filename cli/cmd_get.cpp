@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/background.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/overrides.hpp"
@@ -41,7 +42,10 @@ int run_get(Context& context, const GetCommand& command, std::vector<std::string
                      .overrides = parse_overrides(command.overrides)};
   bool as_entity = command.entity || worker.cached_entity;
   double now = context.clock().now();
-  Cache cache(*context.store(OpenMode::write), context.clock());
+  Cache cache(*context.store(OpenMode::write), context.clock(),
+              [&context](const Worker& stale, const Args& stale_args) {
+                start_background_refresh(context, stale, stale_args);
+              });
   GetResult result = cache.get(worker, args, options, [&](const EntryRef& entry) {
     if (as_entity) {
       print_entity(entry, now);

@@ -13,19 +13,11 @@ struct ListCommand {
   bool json = false;
 };
 
-// The args as ARG words again, so a row can be pasted back into `dj-cache get`.
+// The args as ARG words, so a row can be pasted back into `dj-cache get`.
 std::string args_words(const Args& args) {
-  std::string words;
-  auto add = [&words](const std::string& word) {
-    if (!words.empty()) words += ' ';
-    words += word;
-  };
-  for (const auto& word : args.positional) add(word);
-  for (const auto& [name, arg] : args.named) {
-    if (arg.is_none()) add(name + "=");
-    for (const auto& value : arg.values) add(name + "=" + value);
-  }
-  return words;
+  std::string text;
+  for (const auto& word : args_to_words(args)) text += (text.empty() ? "" : " ") + word;
+  return text;
 }
 
 std::vector<std::string> table_row(const EntryRef& entry, double now) {

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "cli/commands.hpp"
+#include "core/cache.hpp"
 #include "core/diagnostics.hpp"
 
 namespace djc {
@@ -11,15 +12,6 @@ struct PurgeCommand {
   std::optional<std::string> label;
   bool expired = false;
 };
-
-std::vector<std::string> all_keys(Store& store) {
-  std::vector<std::string> keys;
-  for (const auto& label : store.labels()) {
-    auto of_label = store.keys_of_label(label);
-    keys.insert(keys.end(), of_label.begin(), of_label.end());
-  }
-  return keys;
-}
 
 std::vector<std::string> keys_to_purge(Store& store, const PurgeCommand& command, double now) {
   if (!command.expired) return command.label ? store.keys_of_label(*command.label) : all_keys(store);

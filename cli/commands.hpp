@@ -17,5 +17,12 @@ void add_migrate_command(CLI::App& app, Context& context);
 void add_workers_command(CLI::App& app, Context& context);
 void add_export_command(CLI::App& app, Context& context);
 void add_import_command(CLI::App& app, Context& context);
+void add_refresh_command(CLI::App& app, Context& context);
+void add_work_command(CLI::App& app, Context& context);
+void add_invalidate_command(CLI::App& app, Context& context);
+void add_notify_command(CLI::App& app, Context& context);
+void add_complete_command(CLI::App& app, Context& context);
+// Hidden: the detached background recomputation of one stale entry.
+void add_background_refresh_command(CLI::App& app, Context& context);
 
 }  // namespace djc

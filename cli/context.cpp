@@ -27,7 +27,8 @@ std::filesystem::path default_store_path() {
 const Config* Context::config_if_any() {
   if (!config_searched_) {
     config_searched_ = true;
-    if (auto path = discover_config(options.config_path)) config_ = load_config(*path);
+    config_file_ = discover_config(options.config_path);
+    if (config_file_) config_ = load_config(*config_file_);
   }
   return config_ ? &*config_ : nullptr;
 }

@@ -28,6 +28,8 @@ class Context {
   const Config& config();
   // The discovered config, or nullptr when none exists (invalid still throws).
   const Config* config_if_any();
+  // The path of the discovered config (after config_if_any()), for child processes.
+  const std::optional<std::filesystem::path>& config_file() const { return config_file_; }
   // The worker of `label`; Error(69) with a did-you-mean hint when unknown.
   const Worker& worker(const std::string& label);
 
@@ -40,6 +42,7 @@ class Context {
 
  private:
   bool config_searched_ = false;
+  std::optional<std::filesystem::path> config_file_;
   std::optional<Config> config_;
   std::unique_ptr<Store> store_;
 };

@@ -42,6 +42,12 @@ void build_app(CLI::App& app, Context& context) {
   add_workers_command(app, context);
   add_export_command(app, context);
   add_import_command(app, context);
+  add_refresh_command(app, context);
+  add_work_command(app, context);
+  add_invalidate_command(app, context);
+  add_notify_command(app, context);
+  add_complete_command(app, context);
+  add_background_refresh_command(app, context);
   app.require_subcommand(1);
 }
 

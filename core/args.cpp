@@ -86,4 +86,33 @@ std::string args_to_json(const Args& args) {
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+namespace {
+
+bool reads_as_named(const std::string& word) {
+  auto eq = word.find('=');
+  return word == "--" || (eq != std::string::npos && is_identifier(std::string_view(word).substr(0, eq)));
+}
+
+}  // namespace
+
+std::vector<std::string> args_to_words(const Args& args) {
+  std::vector<std::string> named;
+  for (const auto& [name, arg] : args.named) {
+    if (arg.is_none()) named.push_back(name + "=");
+    for (const auto& value : arg.values) named.push_back(name + "=" + value);
+  }
+  bool escape = false;
+  for (const auto& word : args.positional) escape = escape || reads_as_named(word);
+  std::vector<std::string> words;
+  if (escape) {
+    words = named;
+    words.push_back("--");
+    words.insert(words.end(), args.positional.begin(), args.positional.end());
+    return words;
+  }
+  words = args.positional;
+  words.insert(words.end(), named.begin(), named.end());
+  return words;
+}
+
 }  // namespace djc

@@ -31,6 +31,12 @@ bool is_identifier(std::string_view text);
 // Throws Error(64) when a name mixes None with values.
 Args parse_args(const std::vector<std::string>& words);
 
+// The ARG words that parse_args turns back into `args`: positional first, then
+// name=value (one word per list element, `name=` for None); when a positional word
+// would read as named (or is "--"), the words are named first, then "--", then the
+// positional ones. For `list` output and for child processes.
+std::vector<std::string> args_to_words(const Args& args);
+
 // {"args": [...], "kwargs": {...}}; None is null, a list an array. Bytes that are not
 // UTF-8 are replaced (U+FFFD): the JSON is for reading, the key keeps the bytes.
 std::string args_to_json(const Args& args);

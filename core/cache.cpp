@@ -18,6 +18,21 @@ bool deps_changed(const EntryMeta& meta, const Worker& worker) {
 
 }  // namespace
 
+std::optional<EntryMeta> read_meta(Store& store, std::string_view key) {
+  std::optional<EntryMeta> meta;
+  store.read(key, [&](const EntryRef& entry) { meta = entry.meta; });
+  return meta;
+}
+
+std::vector<std::string> all_keys(Store& store) {
+  std::vector<std::string> keys;
+  for (const auto& label : store.labels()) {
+    auto of_label = store.keys_of_label(label);
+    keys.insert(keys.end(), of_label.begin(), of_label.end());
+  }
+  return keys;
+}
+
 Freshness freshness(const EntryMeta& meta, const Worker& worker, double now) {
   if (now >= meta.available_to || deps_changed(meta, worker)) return Freshness::expired;
   if (worker.relevance_invalidation && meta.relevance_to && now >= *meta.relevance_to) {
@@ -54,7 +69,7 @@ GetResult Cache::get(const Worker& worker, const Args& args, const GetOptions& o
     });
     if (served && !stale) return {Served::hit, exit_code, key};
     if (served) {
-      if (refresh_) refresh_(effective, args);
+      request_refresh(effective, args, key);
       return {Served::stale, exit_code, key};
     }
   }
@@ -91,6 +106,31 @@ GetResult Cache::compute(const Worker& worker, const Args& args, const std::stri
     if (served) return {Served::hit, exit_code, key};
   }
 
+  return compute_locked(worker, args, key, deliver);
+}
+
+void Cache::request_refresh(const Worker& worker, const Args& args, const std::string& key) {
+  if (!refresh_) return;
+  // A held lock means a refresh (or a get) is computing this key already: starting
+  // another process would only find the lock taken.
+  if (!store_.lock_key(key, 0.0)) return;
+  refresh_(worker, args);
+}
+
+GetResult Cache::refresh_if_stale(const Worker& worker, const Args& args) {
+  std::string key = entry_key(worker.label, args, worker.key_gen);
+  auto lock = store_.lock_key(key, 0.0);
+  if (!lock) return {Served::busy, 0, key};
+  bool fresh = false;
+  store_.read(key, [&](const EntryRef& entry) {
+    fresh = freshness(entry.meta, worker, clock_.now()) == Freshness::fresh;
+  });
+  if (fresh) return {Served::hit, 0, key};
+  return compute_locked(worker, args, key, [](const EntryRef&) {});
+}
+
+GetResult Cache::compute_locked(const Worker& worker, const Args& args, const std::string& key,
+                                const Deliver& deliver) {
   // Fingerprints are taken before the run: a file changed while the getter reads
   // it makes the next get a miss rather than serving a value of the old file.
   std::vector<FileFingerprint> deps = fingerprint_files(worker.depends_on);

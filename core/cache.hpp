@@ -33,6 +33,7 @@ enum class Served {
   computed,     // the getter ran and its value was stored
   uncached,     // the getter ran; the value was too large to store
   stale,        // a stale entry (relevance with delay_invalidation), refresh requested
+  busy,         // another process holds the key (background refresh, job runs)
   on_error,     // the getter failed; an entry within serve_stale_on_error was served
   failed,       // the getter failed; nothing was served
 };
@@ -51,6 +52,12 @@ Freshness freshness(const EntryMeta& meta, const Worker& worker, double now);
 // `worker` with the per-call overrides applied.
 Worker with_overrides(const Worker& worker, const WorkerOverrides& overrides);
 
+// The metadata of entry `key` (copied out of the store), nullopt when absent.
+std::optional<EntryMeta> read_meta(Store& store, std::string_view key);
+
+// Every key in the store, label by label.
+std::vector<std::string> all_keys(Store& store);
+
 class Cache {
  public:
   // Called with the key of a stale entry to recompute it in the background.
@@ -67,12 +74,24 @@ class Cache {
   GetResult get(const Worker& worker, const Args& args, const GetOptions& options,
                 const Deliver& deliver);
 
-  // Recomputes and stores the entry now (under its lock), delivering nothing.
+  // Recomputes and stores the entry now (under its lock, waiting for it as get
+  // does), delivering nothing.
   GetResult recompute(const Worker& worker, const Args& args, const GetOptions& options);
+
+  // The background refresh of a stale entry: takes the key's lock without waiting
+  // (Served::busy when another process holds it) and recomputes only when the
+  // entry is still stale or missing, so many stale reads make one recomputation.
+  GetResult refresh_if_stale(const Worker& worker, const Args& args);
+
+  // Runs the getter and stores its value, for a caller that already holds the
+  // key's lock (the job runner).
+  GetResult compute_locked(const Worker& worker, const Args& args, const std::string& key,
+                           const Deliver& deliver);
 
  private:
   GetResult compute(const Worker& worker, const Args& args, const std::string& key,
                     const GetOptions& options, const Deliver& deliver);
+  void request_refresh(const Worker& worker, const Args& args, const std::string& key);
   bool serve_stale_on_error(const Worker& worker, const std::string& key, const Deliver& deliver);
 
   Store& store_;

@@ -31,6 +31,15 @@ struct PutOutcome {
   std::size_t evicted = 0;  // entries removed to make room
 };
 
+// A queued recomputation of one entry (delay_invalidation). A runner claims a job
+// by holding the entry key's computation lock (lock_key) while it runs it, so a
+// runner that dies releases its claim with its lock and the job is run again.
+struct Job {
+  std::string key;            // the entry to recompute with its stored args
+  double due = 0;             // Unix seconds
+  std::uint64_t version = 0;  // grows each time the job is queued again
+};
+
 struct CheckReport {
   std::size_t entries = 0;
   std::vector<std::string> problems;  // one line each; empty when the store is sound
@@ -86,9 +95,25 @@ class Store {
   virtual std::unique_ptr<KeyLock> lock_key(std::string_view key,
                                             std::optional<double> wait_seconds) = 0;
 
+  // --- Delayed work: the durable job queue ----------------------------------
+  // Queues a recomputation of entry `key` due at `due`, in one write transaction.
+  // A job already queued for the key absorbs this one (coalescing): its due time
+  // stays, its version grows, so a run that began before this call does not
+  // remove it (finish_job) and the newer change is recomputed too.
+  virtual void enqueue_job(std::string_view key, double due) = 0;
+  // Up to `limit` jobs due at or before `now`, earliest first.
+  virtual std::vector<Job> due_jobs(double now, std::size_t limit) = 0;
+  // The earliest due time of any queued job; nullopt when the queue is empty.
+  virtual std::optional<double> next_job_due() = 0;
+  // Removes `job` after it ran, unless it was queued again (its version changed).
+  virtual void finish_job(const Job& job) = 0;
+  // Every queued job, earliest first (check, stats).
+  virtual std::vector<Job> jobs() = 0;
+
   // --- Maintenance ---------------------------------------------------------
   // Verifies records decode, checksums match and indexes agree with entries both
-  // ways; with repair, rebuilds the indexes from the entries.
+  // ways, and that jobs reference live entries; with repair, rebuilds the indexes
+  // from the entries and drops jobs of missing entries.
   virtual CheckReport check(bool repair) = 0;
 };
 

@@ -1,11 +1,13 @@
 // Verifying the LMDB store (records decode, checksums match, indexes agree with
-// the entries both ways) and repairing it by rebuilding every index.
+// the entries both ways, jobs name live entries) and repairing it by rebuilding
+// every index.
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "store/entry_codec.hpp"
 #include "store/lmdb/lmdb_index.hpp"
+#include "store/lmdb/lmdb_jobs.hpp"
 #include "store/lmdb/lmdb_store_impl.hpp"
 
 namespace djc::lmdb {
@@ -143,6 +145,11 @@ CheckReport LmdbStore::check(bool repair) {
       survey.problems.push_back("stray " + describe(row) + " (no such entry, or it disagrees)");
     }
   }
+  std::vector<std::string> bad_jobs;
+  {
+    Txn txn = begin_read();
+    bad_jobs = check_jobs(txn, dbis_, survey.problems);
+  }
   CheckReport report;
   report.entries = survey.entries;
   report.problems = survey.problems;
@@ -152,6 +159,10 @@ CheckReport LmdbStore::check(bool repair) {
   // a cache, are dropped (the next get recomputes them).
   write([&](Txn& txn) {
     for (const std::string& key : survey.bad_keys) txn.del(dbis_.entries, key);
+    // Jobs of the records dropped just now go with them.
+    std::vector<std::string> drop = bad_jobs;
+    drop.insert(drop.end(), survey.bad_keys.begin(), survey.bad_keys.end());
+    repair_jobs(txn, dbis_, drop);
     for (Index index : {Index::by_label, Index::by_arg, Index::by_expiry, Index::by_relevance}) {
       if (index == Index::by_relevance && !dbis_.by_relevance) continue;
       txn.clear(dbis_.of(index));

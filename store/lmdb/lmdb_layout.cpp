@@ -5,7 +5,8 @@ namespace djc::lmdb {
 
 std::vector<DbSpec> schema_layout(int version) {
   // Schema 1: entries with label, argument and expiry indexes. Schema 2 adds the
-  // relevance index that makes `refresh --stale` cost what it refreshes.
+  // relevance index that makes `refresh --stale` cost what it refreshes, and the
+  // durable job queue of delayed invalidations.
   std::vector<DbSpec> layout = {
       {db_meta, 0},
       {db_entries, 0},
@@ -14,7 +15,11 @@ std::vector<DbSpec> schema_layout(int version) {
       {db_arg_names, MDB_DUPSORT},
       {db_by_expiry, MDB_DUPSORT},
   };
-  if (version >= 2) layout.push_back({db_by_relevance, MDB_DUPSORT});
+  if (version >= 2) {
+    layout.push_back({db_by_relevance, MDB_DUPSORT});
+    layout.push_back({db_jobs, 0});
+    layout.push_back({db_jobs_by_due, MDB_DUPSORT});
+  }
   return layout;
 }
 
@@ -40,7 +45,9 @@ MDB_dbi Dbis::of(Index index) const {
 
 std::vector<MDB_dbi> Dbis::all() const {
   std::vector<MDB_dbi> dbis = {0, 1, meta, entries, by_label, by_arg, arg_names, by_expiry};
-  if (by_relevance) dbis.push_back(*by_relevance);
+  for (const auto& dbi : {by_relevance, jobs, jobs_by_due}) {
+    if (dbi) dbis.push_back(*dbi);
+  }
   return dbis;
 }
 
@@ -52,6 +59,8 @@ bool Dbis::assign(std::string_view name, MDB_dbi dbi) {
   else if (name == db_arg_names) arg_names = dbi;
   else if (name == db_by_expiry) by_expiry = dbi;
   else if (name == db_by_relevance) by_relevance = dbi;
+  else if (name == db_jobs) jobs = dbi;
+  else if (name == db_jobs_by_due) jobs_by_due = dbi;
   else return false;
   return true;
 }

@@ -18,6 +18,8 @@ inline constexpr const char* db_by_arg = "by_arg";
 inline constexpr const char* db_arg_names = "arg_names";
 inline constexpr const char* db_by_expiry = "by_expiry";
 inline constexpr const char* db_by_relevance = "by_relevance";  // since schema 2
+inline constexpr const char* db_jobs = "jobs";                  // since schema 2
+inline constexpr const char* db_jobs_by_due = "jobs_by_due";    // since schema 2
 
 // Rows of the meta database.
 inline constexpr std::string_view meta_schema_version = "schema_version";
@@ -35,7 +37,7 @@ std::vector<DbSpec> schema_layout(int version);
 enum class Index { by_label, by_arg, by_expiry, by_relevance };
 const char* index_name(Index index);
 
-// Open database handles. by_relevance is missing in a schema 1 store.
+// Open database handles. Those "since schema 2" are missing in a schema 1 store.
 struct Dbis {
   MDB_dbi meta = 0;
   MDB_dbi entries = 0;
@@ -44,6 +46,8 @@ struct Dbis {
   MDB_dbi arg_names = 0;
   MDB_dbi by_expiry = 0;
   std::optional<MDB_dbi> by_relevance;
+  std::optional<MDB_dbi> jobs;
+  std::optional<MDB_dbi> jobs_by_due;
 
   MDB_dbi of(Index index) const;
   // Every open handle, LMDB's free list (0) and main database (1) included.

@@ -26,8 +26,11 @@ MDB_dbi open_db(Txn& txn, const DbSpec& spec, unsigned extra_flags) {
   return dbi;
 }
 
-// 1 → 2: the relevance index, built from the entries that have a relevance time.
-void add_relevance_index(Txn& txn) {
+// 1 → 2: the relevance index, built from the entries that have a relevance time,
+// and the (empty) job queue.
+void add_relevance_index_and_jobs(Txn& txn) {
+  open_db(txn, {db_jobs, 0}, MDB_CREATE);
+  open_db(txn, {db_jobs_by_due, MDB_DUPSORT}, MDB_CREATE);
   MDB_dbi entries = open_db(txn, {db_entries, 0}, 0);
   MDB_dbi by_relevance = open_db(txn, {db_by_relevance, MDB_DUPSORT}, MDB_CREATE);
   std::vector<IndexRow> rows;
@@ -49,7 +52,7 @@ void add_relevance_index(Txn& txn) {
 // Step i upgrades schema i + 1. Adding a schema: a layout in lmdb_layout.cpp, a
 // step here, and lmdb_schema_version bumped.
 const Migration migrations[] = {
-    {1, "build the by-relevance index", add_relevance_index},
+    {1, "build the by-relevance index, add the job queue", add_relevance_index_and_jobs},
 };
 static_assert(std::size(migrations) == lmdb_schema_version - 1);
 

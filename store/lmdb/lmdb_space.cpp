@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "store/lmdb/lmdb_index.hpp"
+#include "store/lmdb/lmdb_jobs.hpp"
 #include "store/lmdb/lmdb_store_impl.hpp"
 
 namespace djc::lmdb {
@@ -208,6 +209,7 @@ std::size_t LmdbStore::evict_to(std::uint64_t target_pages, std::size_t at_least
         if (evicted + batch >= at_least && live <= target_pages) break;
         ++rows;
         if (std::optional<std::size_t> size = erase_entry(txn, dbis_, key)) {
+          drop_job(txn, dbis_, key);
           ++batch;
           live -= std::min(live, record_pages(*size));
         } else {

@@ -6,6 +6,7 @@
 #include "store/entry_codec.hpp"
 #include "store/lmdb/key_lock.hpp"
 #include "store/lmdb/lmdb_index.hpp"
+#include "store/lmdb/lmdb_jobs.hpp"
 #include "store/lmdb/lmdb_store_impl.hpp"
 
 namespace djc {
@@ -144,6 +145,7 @@ std::size_t LmdbStore::erase(const std::vector<std::string>& keys) {
     for (const std::string& key : keys) {
       if (key.empty() || key.size() > max_lmdb_key) continue;
       if (erase_entry(txn, dbis_, key)) ++erased;
+      drop_job(txn, dbis_, key);
     }
   });
   return erased;

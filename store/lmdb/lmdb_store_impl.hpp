@@ -1,6 +1,6 @@
 // The LMDB store's class, private to store/lmdb/: its methods are spread over
 // lmdb_store.cpp (entries), lmdb_scans.cpp, lmdb_space.cpp (map growth, eviction),
-// lmdb_migrations.cpp (schema) and lmdb_check.cpp.
+// lmdb_jobs.cpp (job queue), lmdb_migrations.cpp (schema) and lmdb_check.cpp.
 #pragma once
 
 #include <cstdint>
@@ -63,6 +63,12 @@ class LmdbStore final : public Store {
   std::vector<std::string> labels() override;
   std::unique_ptr<KeyLock> lock_key(std::string_view key,
                                     std::optional<double> wait_seconds) override;
+  // Job queue (lmdb_jobs.cpp).
+  void enqueue_job(std::string_view key, double due) override;
+  std::vector<Job> due_jobs(double now, std::size_t limit) override;
+  std::optional<double> next_job_due() override;
+  void finish_job(const Job& job) override;
+  std::vector<Job> jobs() override;
   CheckReport check(bool repair) override;
 
  private:
@@ -95,6 +101,8 @@ class LmdbStore final : public Store {
   // Commits a tiny write so pages freed by the last transaction become reusable.
   void advance_generation();
 
+  // Error(74) when the schema (1, in tests) has no job queue.
+  void require_jobs() const;
   // Error(74) for a key or label the indexes cannot hold.
   void validate(const EntryMeta& meta) const;
   [[noreturn]] void corrupt(std::string_view key, std::string_view why) const;

@@ -84,3 +84,18 @@ TEST_CASE("args_to_json replaces bytes that are not UTF-8", "[args]") {
   Args args = parse_args({"ok\xc3\xa9", "bad\xff"});
   CHECK(djc::args_to_json(args) == "{\"args\":[\"ok\xc3\xa9\",\"bad\xef\xbf\xbd\"],\"kwargs\":{}}");
 }
+
+TEST_CASE("args_to_words parses back to the same args", "[args]") {
+  std::vector<std::vector<std::string>> cases{
+      {},
+      {"a", "b"},
+      {"pos", "k=v", "l=1", "l=2", "n="},
+      {"--", "a=b", "c"},
+      {"x=1", "--", "--"},
+  };
+  for (const auto& words : cases) {
+    djc::Args args = djc::parse_args(words);
+    CHECK(djc::parse_args(djc::args_to_words(args)) == args);
+  }
+  CHECK(djc::args_to_words(djc::parse_args({"a", "k=v"})) == std::vector<std::string>{"a", "k=v"});
+}

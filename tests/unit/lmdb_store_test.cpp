@@ -1,5 +1,6 @@
 // Tests of the LMDB store: entries, indexes, map growth and eviction, damaged and
-// foreign stores, schema migration, permissions, key locks and check/repair.
+// foreign stores, schema migration, permissions, key locks, the job queue and
+// check/repair.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -319,6 +320,14 @@ TEST_CASE("lmdb store: at max_size, expired entries go first, then nearest expir
   CHECK_FALSE(value_of(*store, "e0"));  // the expired one went first
   CHECK(value_of(*store, "e" + std::to_string(put_count - 1)) == value);
   CHECK(store->check(false).problems.empty());
+
+  // Evicted space is reused at once: many more puts keep the file out of the
+  // reserve kept free for deletes (the top 1/4 of a 1 MiB store).
+  for (int i = 0; i < 50; ++i) {
+    REQUIRE(store->put(entry("l", "more" + std::to_string(i), {}, 1000 + i), value).stored);
+  }
+  CHECK(fs::file_size(dir.path / "s" / "data.mdb") <= 7 * MiB / 8);
+  CHECK(store->check(false).problems.empty());
 }
 
 TEST_CASE("lmdb store: a value larger than the store is not stored, the store intact", "[lmdb]") {
@@ -469,6 +478,8 @@ TEST_CASE("lmdb store: a newer schema is refused, an older one needs migrate", "
     CHECK(store->keys_stale(160, "b") == std::vector<std::string>{"b1"});
     CHECK(store->keys_with_arg("a", "x", "1") == std::vector<std::string>{"a1"});
     CHECK(store->check(false).problems.empty());
+    store->enqueue_job("a1", 5);  // the queue came with the upgrade
+    CHECK(store->jobs().size() == 1);
     store.reset();
     CHECK(lmdb_schema_status(StoreOptions{path, MiB}).on_disk == 2);
     CHECK(open_store(path, 64 * MiB, OpenMode::write));
@@ -602,4 +613,71 @@ TEST_CASE("lmdb store: check finds damage and repair mends it", "[lmdb]") {
     CHECK_FALSE(value_of(*store, "k3"));
     CHECK(store->keys_of_label("l") == std::vector<std::string>{"k1", "k2"});
   }
+}
+
+TEST_CASE("lmdb store: the job queue coalesces, orders and survives", "[lmdb][jobs]") {
+  TempDir dir;
+  const fs::path path = dir.path / "s";
+  auto store = open_store(path);
+  for (const char* key : {"k1", "k2", "k3"}) store->put(entry("l", key), "v");
+  CHECK_FALSE(store->next_job_due());
+  store->enqueue_job("k2", 20);
+  store->enqueue_job("k1", 30);
+  store->enqueue_job("k3", 10);
+  store->enqueue_job("k1", 5);  // coalesced: the due time stays, the version grows
+  store->enqueue_job("gone", 1);  // no such entry: nothing to recompute
+  auto keys_of = [](const std::vector<Job>& jobs) {
+    std::vector<std::string> keys;
+    for (const Job& job : jobs) keys.push_back(job.key);
+    return keys;
+  };
+  CHECK(keys_of(store->jobs()) == std::vector<std::string>{"k3", "k2", "k1"});
+  CHECK(store->next_job_due() == 10);
+  CHECK(keys_of(store->due_jobs(25, 10)) == std::vector<std::string>{"k3", "k2"});
+  CHECK(keys_of(store->due_jobs(100, 1)) == std::vector<std::string>{"k3"});
+  std::vector<Job> all = store->jobs();
+  CHECK(all[2].due == 30);
+  CHECK(all[2].version == 2);
+
+  // A run that began before the job was queued again leaves it queued.
+  Job k1 = all[2];
+  store->enqueue_job("k1", 0);
+  store->put(entry("l", "k1"), "recomputed");  // replacing the entry keeps its job
+  store->finish_job(k1);
+  CHECK(keys_of(store->jobs()) == std::vector<std::string>{"k3", "k2", "k1"});
+  store->finish_job(store->jobs()[2]);
+  store->finish_job(store->jobs()[0]);
+  CHECK(keys_of(store->jobs()) == std::vector<std::string>{"k2"});
+
+  store->erase({"k2"});  // an erased entry has nothing left to run
+  CHECK(store->jobs().empty());
+  store->enqueue_job("k3", 7);
+  store.reset();
+  store = open_store(path);
+  CHECK(keys_of(store->jobs()) == std::vector<std::string>{"k3"});
+  CHECK(store->check(false).problems.empty());
+}
+
+TEST_CASE("lmdb store: check finds a job of a missing entry, repair drops it", "[lmdb][jobs]") {
+  TempDir dir;
+  const fs::path path = dir.path / "s";
+  {
+    auto store = open_store(path);
+    store->put(entry("l", "k1"), "v");
+    store->put(entry("l", "k2"), "v");
+    store->enqueue_job("k1", 1);
+    store->enqueue_job("k2", 2);
+  }
+  with_raw_txn(path, [](MDB_txn* txn) {
+    MDB_val k{2, const_cast<char*>("k1")};
+    REQUIRE(mdb_del(txn, raw_dbi(txn, "entries"), &k, nullptr) == 0);
+  });
+  auto store = open_store(path);
+  CheckReport report = store->check(true);
+  bool reported = std::any_of(report.problems.begin(), report.problems.end(),
+                              [](const std::string& p) { return p == "job k1: no such entry"; });
+  CHECK(reported);
+  CHECK(store->check(false).problems.empty());
+  REQUIRE(store->jobs().size() == 1);
+  CHECK(store->jobs()[0].key == "k2");
 }

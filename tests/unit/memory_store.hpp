@@ -1,6 +1,7 @@
 // An in-memory Store for core/ unit tests: entries in a map, locks as a set.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -76,6 +77,33 @@ class MemoryStore final : public Store {
   std::unique_ptr<KeyLock> lock_key(std::string_view key, std::optional<double>) override {
     if (held.count(std::string(key))) return nullptr;
     return std::make_unique<KeyLock>();
+  }
+  std::map<std::string, Job> queued;
+  void enqueue_job(std::string_view key, double due) override {
+    auto [job, added] = queued.try_emplace(std::string(key), Job{std::string(key), due, 1});
+    if (!added) ++job->second.version;
+  }
+  std::vector<Job> due_jobs(double now, std::size_t limit) override {
+    std::vector<Job> due;
+    for (const auto& job : jobs()) {
+      if (job.due <= now && due.size() < limit) due.push_back(job);
+    }
+    return due;
+  }
+  std::optional<double> next_job_due() override {
+    auto all = jobs();
+    if (all.empty()) return std::nullopt;
+    return all.front().due;
+  }
+  void finish_job(const Job& job) override {
+    auto found = queued.find(job.key);
+    if (found != queued.end() && found->second.version == job.version) queued.erase(found);
+  }
+  std::vector<Job> jobs() override {
+    std::vector<Job> all;
+    for (const auto& [key, job] : queued) all.push_back(job);
+    std::sort(all.begin(), all.end(), [](const Job& a, const Job& b) { return a.due < b.due; });
+    return all;
   }
   CheckReport check(bool) override { return {entries.size(), {}, 0}; }
 

@@ -1,0 +1,190 @@
+// The spool drainer: claim by rename, apply, remove; bad files to .failed/.
+#include "core/spool.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "core/diagnostics.hpp"
+#include "core/error.hpp"
+#include "core/events.hpp"
+
+namespace djc {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* k_processing = ".processing";
+constexpr const char* k_failed = ".failed";
+
+struct Claimed {
+  fs::path path;     // DIR/.processing/PID.START-NAME
+  std::string name;  // NAME, as the producer wrote it
+};
+
+bool is_event_file(const std::string& name) {
+  if (name.empty() || name.front() == '.') return false;
+  return name.ends_with(".json") || name.ends_with(".jsonl");
+}
+
+// Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot.
+// Empty when unreadable.
+std::string start_time(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto comm_end = stat.rfind(')');  // the command name may hold spaces and ')'
+  if (comm_end == std::string::npos) return {};
+  std::istringstream fields(stat.substr(comm_end + 1));
+  std::string field;
+  for (int number = 3; fields >> field; ++number) {
+    if (number == 22) return field;
+  }
+  return {};
+}
+
+std::string own_tag() {
+  static const std::string tag = fmt::format("{}.{}", ::getpid(), start_time(::getpid()));
+  return tag;
+}
+
+// Whether the drainer named by `tag` ("PID.START") may still be working.
+bool owner_alive(const std::string& tag) {
+  auto dot = tag.find('.');
+  pid_t pid = 0;
+  try {
+    pid = static_cast<pid_t>(std::stol(tag.substr(0, dot)));
+  } catch (const std::exception&) {
+    return true;  // not a name we gave: leave it alone
+  }
+  if (pid <= 0) return true;
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+  std::string now_started = start_time(pid);
+  std::string then_started = dot == std::string::npos ? "" : tag.substr(dot + 1);
+  // Another start time: the pid now belongs to another process.
+  return now_started.empty() || then_started.empty() || now_started == then_started;
+}
+
+// Renames `from` to `to`; false when `from` is gone (another drainer took it).
+bool take(const fs::path& from, const fs::path& to) {
+  if (std::rename(from.c_str(), to.c_str()) == 0) return true;
+  if (errno == ENOENT) return false;
+  throw Error(exit_code::io, fmt::format("cannot move {} to {}: {}", from.string(), to.string(),
+                                         std::strerror(errno)));
+}
+
+fs::path claimed_path(const fs::path& dir, const std::string& name) {
+  return dir / k_processing / (own_tag() + "-" + name);
+}
+
+// Names in `dir` for which `wanted` holds, sorted.
+template <typename Wanted>
+std::vector<std::string> names_in(const fs::path& dir, Wanted wanted) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    if (!entry.is_directory() && wanted(name)) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// "PID.START-NAME" in .processing/ whose drainer is gone: NAME, else nullopt.
+std::optional<std::string> orphan_name(const std::string& file) {
+  auto dash = file.find('-');
+  if (dash == std::string::npos || owner_alive(file.substr(0, dash))) return std::nullopt;
+  return file.substr(dash + 1);
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(exit_code::data, fmt::format("cannot read it: {}", std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Moves `claimed` to .failed/NAME without overwriting an earlier failure there.
+fs::path move_aside(const fs::path& dir, const Claimed& claimed) {
+  fs::create_directories(dir / k_failed);
+  for (int attempt = 0;; ++attempt) {
+    std::string name = attempt ? fmt::format("{}.{}", claimed.name, attempt) : claimed.name;
+    fs::path target = dir / k_failed / name;
+    if (::renameat2(AT_FDCWD, claimed.path.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) {
+      return target;
+    }
+    if (errno != EEXIST) {
+      throw Error(exit_code::io, fmt::format("cannot move {} to {}: {}", claimed.path.string(),
+                                             target.string(), std::strerror(errno)));
+    }
+  }
+}
+
+void reject(const fs::path& dir, const Claimed& claimed, const Error& error) {
+  fs::path target = move_aside(dir, claimed);
+  std::ofstream(target.string() + ".error") << error.what() << '\n';
+  print_error_line(fmt::format("spool: {} rejected ({}); moved to {}", claimed.name, error.what(),
+                               target.string()));
+}
+
+bool is_the_files_fault(const Error& error) {
+  return error.exit_code() == exit_code::data || error.exit_code() == exit_code::unavailable;
+}
+
+void apply_file(const fs::path& dir, const Claimed& claimed, Store& store, Cache& cache,
+                const Config& config, double now, SpoolReport& report) {
+  try {
+    EventBatch batch = parse_events_text(read_file(claimed.path), config, claimed.name);
+    report.invalidation += apply_selections(store, cache, config, batch.selections, {false, now});
+    fs::remove(claimed.path);
+    ++report.files;
+    report.events += batch.events;
+  } catch (const Error& error) {
+    if (!is_the_files_fault(error)) {
+      // Back in the queue for a later drain; when the name was taken meanwhile, it
+      // stays in .processing/ and is re-claimed once this process is gone.
+      ::renameat2(AT_FDCWD, claimed.path.c_str(), AT_FDCWD, (dir / claimed.name).c_str(),
+                  RENAME_NOREPLACE);
+      throw;
+    }
+    reject(dir, claimed, error);
+    ++report.failed_files;
+  }
+}
+
+}  // namespace
+
+SpoolReport drain_spool(const fs::path& dir, Store& store, Cache& cache, const Config& config,
+                        double now) {
+  SpoolReport report;
+  std::error_code missing;
+  if (!fs::is_directory(dir, missing)) return report;
+  fs::create_directories(dir / k_processing);
+  // One file at a time, claimed just before it is applied, so concurrent drainers
+  // share the work and a crash strands at most one file.
+  for (const auto& file : names_in(dir / k_processing, [](const std::string&) { return true; })) {
+    std::optional<std::string> name = orphan_name(file);
+    if (!name) continue;
+    note("spool: re-claiming {} (its drainer is gone)", *name);
+    Claimed claimed{claimed_path(dir, *name), *name};
+    if (take(dir / k_processing / file, claimed.path)) {
+      apply_file(dir, claimed, store, cache, config, now, report);
+    }
+  }
+  for (const auto& name : names_in(dir, is_event_file)) {
+    Claimed claimed{claimed_path(dir, name), name};
+    if (take(dir / name, claimed.path)) apply_file(dir, claimed, store, cache, config, now, report);
+  }
+  return report;
+}
+
+}  // namespace djc

@@ -1,0 +1,175 @@
+// End-to-end: single-flight, crash-safe locks, --no-wait, stale-while-revalidate,
+// refresh --stale — with real processes, synchronised by fifos and /proc/locks
+// (the kernel's own view of who holds and who waits), not by sleeps.
+#include <catch2/catch.hpp>
+
+#include "harness.hpp"
+
+using djc::e2e::count_lines;
+using djc::e2e::Sandbox;
+
+namespace {
+
+// Shell functions for the scripts below: `waiters N` / `holders N` block until the
+// store's lock file has at least N blocked waiters / granted locks.
+const std::string lock_probe = R"SH(
+lock_rows() { ino=$(stat -c %i store/locks 2>/dev/null) || { echo 0; return; }
+              grep -c -E "$1 *OFDLCK .*:$ino " /proc/locks || true; }
+waiters() { n=0; while [ "$(lock_rows '->')" -lt "$1" ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
+holders() { n=0; while [ "$(lock_rows '[0-9]+:')" -lt "$1" ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
+)SH";
+
+// A worker whose getter logs each run, then blocks until something is written to
+// the fifo `gate`, and prints what it read.
+void gated_worker(Sandbox& box, const std::string& extra = "") {
+  box.sh("mkfifo gate gate2");
+  box.config("[workers.slow]\ncommand = 'echo run >> ran.log; cat gate'\n"
+             "[workers.other]\ncommand = 'echo run >> other.log; cat gate2'\n" + extra);
+}
+
+}  // namespace
+
+TEST_CASE("many concurrent cold gets run the getter once and all print its value", "[e2e][concurrency]") {
+  Sandbox box;
+  gated_worker(box);
+  auto run = box.sh(lock_probe + R"SH(
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do "$DJ" get slow > out.$i 2> err.$i & done
+waiters 11              # one computes, eleven block on its lock
+echo value > gate       # the getter finishes
+wait
+cat out.* | sort | uniq -c | awk '{print $1, $2}'
+)SH");
+  REQUIRE(run.code == 0);
+  CHECK(run.out == "12 value\n");
+  CHECK(count_lines(box.dir() / "ran.log") == 1);
+}
+
+TEST_CASE("two cold keys compute in parallel", "[e2e][concurrency]") {
+  Sandbox box;
+  gated_worker(box);
+  auto run = box.sh(lock_probe + R"SH(
+"$DJ" get slow > slow.out &
+holders 1                         # slow's getter is running, holding its key
+echo other-value > gate2 &
+timeout 20 "$DJ" get other        # must not wait for slow
+echo slow-value > gate
+wait
+cat slow.out
+)SH");
+  REQUIRE(run.code == 0);
+  CHECK(run.out == "other-value\nslow-value\n");
+}
+
+TEST_CASE("get --no-wait exits 75 while another process computes the key", "[e2e][concurrency]") {
+  Sandbox box;
+  gated_worker(box);
+  auto run = box.sh(lock_probe + R"SH(
+"$DJ" get slow > slow.out &
+holders 1
+"$DJ" get --no-wait slow; echo "code=$?"
+echo v > gate
+wait
+"$DJ" get --no-wait slow
+)SH");
+  CHECK(run.out == "code=75\nv\n");
+  CHECK(run.err.find("another process") != std::string::npos);
+}
+
+TEST_CASE("a holder killed with SIGKILL lets a waiter take over at once", "[e2e][concurrency]") {
+  Sandbox box;
+  box.sh("mkfifo gate");
+  box.config("[workers.slow]\ncommand = 'if [ -e first ]; then echo second; else touch first; cat gate; fi'\n");
+  auto run = box.sh(lock_probe + R"SH(
+"$DJ" get slow > holder.out &
+holder=$!
+holders 1
+timeout 20 "$DJ" get slow > waiter.out &
+waiter=$!
+waiters 1
+kill -9 $holder
+wait $waiter; echo "waiter=$?"
+cat waiter.out
+echo unblock > gate    # the killed holder's orphaned getter
+wait
+)SH");
+  CHECK(run.out == "waiter=0\nsecond\n");
+}
+
+TEST_CASE("a waiter whose wait runs out computes the value itself", "[e2e][concurrency]") {
+  Sandbox box;
+  box.sh("mkfifo gate");
+  box.config("[workers.slow]\ncommand = 'if [ -e first ]; then echo mine; else touch first; cat gate; fi'\n"
+             "wait = \"200ms\"\n");
+  auto run = box.sh(lock_probe + R"SH(
+"$DJ" get slow > holder.out &
+holders 1
+timeout 20 "$DJ" get slow; echo "code=$?"
+echo late > gate
+wait
+)SH");
+  CHECK(run.out == "mine\ncode=0\n");
+}
+
+TEST_CASE("stale-while-revalidate: many stale reads, one background refresh", "[e2e][concurrency][relevance]") {
+  Sandbox box;
+  box.sh("mkfifo gate");
+  box.config(R"TOML([workers.rel]
+command = 'n=$(cat ran.log 2>/dev/null | wc -l); echo run >> ran.log; if [ "$n" -gt 0 ]; then cat gate >/dev/null; fi; echo "v$n"'
+relevance_invalidation = true
+relevance_timeout = 10
+delay_invalidation = true
+)TOML");
+  box.env["DJ_CACHE_TEST_NOW"] = "1000000";
+  REQUIRE(box.dj("get rel").out == "v0\n");
+  box.env["DJ_CACHE_TEST_NOW"] = "1000020";  // past relevance_to: stale
+  auto run = box.sh(lock_probe + R"SH(
+v=$("$DJ" get rel)                     # returns at once with the stale value...
+echo "first=$v"
+holders 1                              # ...while one refresh runs in the background
+for i in 1 2 3 4 5 6 7 8; do "$DJ" get rel > out.$i & done
+wait
+cat out.* | sort | uniq -c | awk '{print $1, $2}'
+echo fresh > gate
+n=0; until [ "$("$DJ" get rel)" = v1 ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done
+echo done
+)SH");
+  REQUIRE(run.code == 0);
+  CHECK(run.out == "first=v0\n8 v0\ndone\n");
+  CHECK(count_lines(box.dir() / "ran.log") == 2);
+  auto list = box.dj("list --json");
+  CHECK(list.out.find("\"stale\":false") != std::string::npos);
+}
+
+TEST_CASE("relevance without delay_invalidation recomputes synchronously", "[e2e][relevance]") {
+  Sandbox box;
+  box.config("[workers.rel]\ncommand = 'echo run >> ran.log; wc -l < ran.log'\n"
+             "relevance_invalidation = true\nrelevance_timeout = 10\n");
+  box.env["DJ_CACHE_TEST_NOW"] = "1000000";
+  CHECK(box.dj("get rel").out == "1\n");
+  box.env["DJ_CACHE_TEST_NOW"] = "1000009";
+  CHECK(box.dj("get rel").out == "1\n");
+  box.env["DJ_CACHE_TEST_NOW"] = "1000010";
+  CHECK(box.dj("get rel").out == "2\n");
+}
+
+TEST_CASE("refresh --stale recomputes only the entries past their relevance time", "[e2e][relevance]") {
+  Sandbox box;
+  box.config(R"TOML([workers.rel]
+command = 'echo "$1" >> ran.log; echo "$1"'
+relevance_invalidation = true
+relevance_timeout = 10
+timeout = "1h"
+)TOML");
+  box.env["DJ_CACHE_TEST_NOW"] = "1000000";
+  box.dj("get rel a");
+  box.env["DJ_CACHE_TEST_NOW"] = "1000005";
+  box.dj("get rel b");
+  box.env["DJ_CACHE_TEST_NOW"] = "1000012";  // a is stale, b is not
+  auto run = box.dj("refresh --stale");
+  CHECK(run.code == 0);
+  CHECK(run.err.find("1 recomputed") != std::string::npos);
+  CHECK(box.read("ran.log") == "a\nb\na\n");
+  box.dj("refresh rel");
+  CHECK(count_lines(box.dir() / "ran.log") == 5);
+  CHECK(box.dj("refresh nosuch").code == 69);
+}
