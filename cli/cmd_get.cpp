@@ -62,6 +62,7 @@ void add_get_command(CLI::App& app, Context& context) {
   auto command = std::make_shared<GetCommand>();
   CLI::App* get = app.add_subcommand("get", "Print a worker's value, computing it on a miss");
   get->prefix_command();  // options come before LABEL; after it every word is an ARG
+  get->fallthrough(false);  // LABEL and ARGs are ours, never the parent's
   get->add_flag("-f,--force", command->force, "Recompute now, even when a fresh entry exists");
   get->add_flag("--entity", command->entity, "Print the entry as JSON (metadata and value)");
   get->add_flag("--no-wait", command->no_wait,

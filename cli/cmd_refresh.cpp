@@ -75,6 +75,7 @@ void add_background_refresh_command(CLI::App& app, Context& context) {
   CLI::App* refresh = app.add_subcommand("__refresh", "");
   refresh->group("");  // hidden: CLI11 lists subcommands unless their group is empty
   refresh->prefix_command();
+  refresh->fallthrough(false);
   refresh->callback([refresh, &context] {
     context.exit_code = run_background_refresh(context, refresh->remaining());
   });

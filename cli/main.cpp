@@ -33,6 +33,9 @@ void build_app(CLI::App& app, Context& context) {
              "75 key busy (--no-wait), 78 config error, 124 getter timeout, else the getter's.\n"
              "See dj-cache(1) and dj-cache.toml(5).");
   add_global_options(app, context);
+  // Subcommands copy this when added: global options may also follow the
+  // subcommand (`dj-cache list -q`).
+  app.fallthrough();
   add_get_command(app, context);
   add_warm_command(app, context);
   add_list_command(app, context);
