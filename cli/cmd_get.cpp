@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/background.hpp"
+#include "cli/cmd_get.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/overrides.hpp"
@@ -14,18 +15,13 @@
 namespace djc {
 namespace {
 
-struct GetCommand {
-  bool force = false;
-  bool entity = false;
-  bool no_wait = false;
-  OverrideOptions overrides;
-};
-
 void print_entity(const EntryRef& entry, double now) {
   nlohmann::json object = entry_json(entry.meta, entry.value.size(), now);
   add_value(object, entry.value);
   write_stdout(object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
+
+}  // namespace
 
 int run_get(Context& context, const GetCommand& command, std::vector<std::string> words) {
   if (words.empty()) throw Error(exit_code::usage, "get: missing LABEL", "dj-cache get LABEL [ARG...]");
@@ -55,8 +51,6 @@ int run_get(Context& context, const GetCommand& command, std::vector<std::string
   });
   return result.exit_code;
 }
-
-}  // namespace
 
 void add_get_command(CLI::App& app, Context& context) {
   auto command = std::make_shared<GetCommand>();

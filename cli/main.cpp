@@ -2,17 +2,30 @@
 // where errors become messages and exit codes.
 #include <csignal>
 #include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "cli/cmd_get.hpp"
 #include "cli/commands.hpp"
+#include "cli/fast_get.hpp"
 #include "cli/context.hpp"
 #include "core/diagnostics.hpp"
+#include "core/edit_distance.hpp"
 #include "core/error.hpp"
 
 namespace {
 
 using djc::Context;
+
+void apply_verbosity(const djc::GlobalOptions& options) {
+  using djc::Verbosity;
+  djc::set_verbosity(options.quiet ? Verbosity::quiet
+                     : options.verbose ? Verbosity::verbose
+                                       : Verbosity::normal);
+}
 
 void add_global_options(CLI::App& app, Context& context) {
   app.add_option("-c,--config", context.options.config_path, "Config file (default: discovered)");
@@ -20,12 +33,7 @@ void add_global_options(CLI::App& app, Context& context) {
   app.add_flag("-v,--verbose", context.options.verbose, "Say more on stderr");
   app.add_flag("-q,--quiet", context.options.quiet, "No warnings or summaries on stderr");
   app.set_version_flag("--version", "dj-cache " DJ_CACHE_VERSION);
-  app.parse_complete_callback([&context] {
-    using djc::Verbosity;
-    djc::set_verbosity(context.options.quiet     ? Verbosity::quiet
-                       : context.options.verbose ? Verbosity::verbose
-                                                 : Verbosity::normal);
-  });
+  app.parse_complete_callback([&context] { apply_verbosity(context.options); });
 }
 
 void build_app(CLI::App& app, Context& context) {
@@ -60,19 +68,46 @@ int report(const djc::Error& error) {
   return error.exit_code();
 }
 
+// The word that should have been a subcommand, when none was recognised (CLI11
+// only says "A subcommand is required" then).
+std::optional<std::string> unknown_command(CLI::App& app) {
+  if (!app.get_subcommands().empty()) return std::nullopt;
+  std::vector<std::string> rest = app.remaining();
+  if (rest.empty() || rest.front().starts_with("-")) return std::nullopt;
+  return rest.front();
+}
+
 int usage_error(CLI::App& app, const CLI::ParseError& error) {
   // --help and --version are parse "errors" with exit code 0: print them as CLI11 does.
   if (error.get_exit_code() == 0) return app.exit(error);
+  if (std::optional<std::string> word = unknown_command(app)) {
+    std::vector<std::string> names;
+    for (const CLI::App* command : app.get_subcommands({})) {
+      if (!command->get_group().empty()) names.push_back(command->get_name());
+    }
+    djc::print_error_line("unknown command '" + *word + "'");
+    std::optional<std::string> nearest = djc::nearest_name(*word, names);
+    djc::print_error_line(nearest ? "hint: did you mean '" + *nearest + "'?"
+                                  : std::string("hint: run 'dj-cache --help' for the commands"));
+    return djc::exit_code::usage;
+  }
   djc::print_error_line(error.what());
   djc::print_error_line("hint: run 'dj-cache --help' (or 'dj-cache COMMAND --help')");
   return djc::exit_code::usage;
 }
 
-}  // namespace
+// The hit path: a plain `get` served without building the CLI11 app.
+std::optional<int> fast_get(int argc, char** argv) {
+  Context context;
+  djc::GetCommand get;
+  auto words = djc::parse_fast_get(argc, argv, context, get);
+  if (!words) return std::nullopt;
+  apply_verbosity(context.options);
+  return djc::run_get(context, get, std::move(*words));
+}
 
-int main(int argc, char** argv) {
-  // A reader that goes away (`| head -c1`) is not an error: writes see EPIPE instead.
-  std::signal(SIGPIPE, SIG_IGN);
+int parse_and_run(int argc, char** argv) {
+  if (auto served = fast_get(argc, argv)) return *served;
   Context context;
   CLI::App app{"dj-cache: cache the output of commands for shell scripts and cron jobs",
                "dj-cache"};
@@ -86,6 +121,16 @@ int main(int argc, char** argv) {
     return context.exit_code;
   } catch (const CLI::ParseError& error) {
     return usage_error(app, error);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A reader that goes away (`| head -c1`) is not an error: writes see EPIPE instead.
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    return parse_and_run(argc, argv);
   } catch (const djc::Error& error) {
     return report(error);
   } catch (const std::exception& error) {
