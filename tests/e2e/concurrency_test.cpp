@@ -17,6 +17,7 @@ lock_rows() { ino=$(stat -c %i store/locks 2>/dev/null) || { echo 0; return; }
               grep -c -E "$1 *OFDLCK .*:$ino " /proc/locks || true; }
 waiters() { n=0; while [ "$(lock_rows '->')" -lt "$1" ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
 holders() { n=0; while [ "$(lock_rows '[0-9]+:')" -lt "$1" ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
+released() { n=0; while [ "$(lock_rows '[0-9]+:')" -gt 0 ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
 )SH";
 
 // A worker whose getter logs each run, then blocks until something is written to
@@ -172,4 +173,34 @@ timeout = "1h"
   box.dj("refresh rel");
   CHECK(count_lines(box.dir() / "ran.log") == 5);
   CHECK(box.dj("refresh nosuch").code == 69);
+}
+
+TEST_CASE("a queued job survives a runner killed mid-job and runs again", "[e2e][concurrency][queue]") {
+  Sandbox box;
+  box.sh("mkfifo gate");
+  // The first job run records its runner and blocks; later runs finish at once.
+  box.config(R"TOML([workers.q]
+command = '''
+n=$(cat ran.log 2>/dev/null | wc -l); echo run >> ran.log
+if [ "$n" = 1 ]; then echo $PPID > runner.pid; cat gate > /dev/null; fi
+echo "v$n"
+'''
+delay_invalidation = true
+delay_countdown = "100ms"
+)TOML");
+  REQUIRE(box.dj("get q").out == "v0\n");
+  auto run = box.sh(lock_probe + R"SH(
+"$DJ" -q invalidate q                  # queues the job, starts a detached runner
+holders 2                              # the runner holds its own lock and q's key lock
+while [ ! -s runner.pid ]; do sleep 0.01; done
+kill -9 "$(cat runner.pid)"
+released                               # the kernel drops a dead process's locks as it exits
+"$DJ" get q                            # the old value until the recomputation lands
+"$DJ" work --once                      # the job is still queued: it runs again
+"$DJ" get q
+"$DJ" work --once 2>&1 | grep -o '0 jobs ran'
+echo unblock > gate                    # the killed runner's orphaned getter
+)SH");
+  CHECK(run.out == "v0\nv2\n0 jobs ran\n");
+  CHECK(count_lines(box.dir() / "ran.log") == 3);
 }
