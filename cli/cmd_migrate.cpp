@@ -1,4 +1,6 @@
 // `dj-cache migrate [--check]`: create or upgrade the store schema.
+#include <fmt/format.h>
+
 #include "cli/commands.hpp"
 #include "core/diagnostics.hpp"
 #include "core/error.hpp"
@@ -10,6 +12,11 @@ int run_migrate(Context& context, bool check_only) {
   StoreLocation where = context.store_location();
   std::string path = where.options.path.string();
   SchemaStatus status = store_schema_status(where);
+  if (status.exists && status.on_disk > status.current) {
+    throw Error(exit_code::io, fmt::format("store {}: written by a newer dj-cache (schema {}); this "
+                                           "one knows schema {} at most", path, status.on_disk,
+                                           status.current));
+  }
   bool due = !status.exists || status.on_disk < status.current;
   if (check_only) {
     if (!status.exists) summary("store {}: missing; migrate would create it", path);

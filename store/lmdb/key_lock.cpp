@@ -68,6 +68,9 @@ UniqueFd open_lock_file(const std::filesystem::path& dir, const std::string& whe
   }
   if (errno != EEXIST) fail(where, "cannot create " + path.string(), errno);
   fd = open(path.c_str(), flags);
+  if (fd < 0 && errno == ELOOP) {
+    throw Error(exit_code::io, where + ": " + path.string() + " is a symbolic link; refusing to follow it");
+  }
   if (fd < 0) fail(where, "cannot open " + path.string(), errno);
   UniqueFd opened(fd);
   struct stat st {};

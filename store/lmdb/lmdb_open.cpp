@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "store/lmdb/lmdb_crash_guard.hpp"
 
 namespace djc::lmdb {
 namespace {
@@ -50,6 +51,32 @@ bool file_exists(const fs::path& file) {
   return lstat(file.c_str(), &st) == 0;
 }
 
+// LMDB opens data.mdb and lock.mdb following symlinks (and rewrites the lock
+// file): one planted in the store would make us write through it into another
+// file. Refuse a symlink, and anything else that is not a regular file.
+void refuse_symlink(const fs::path& file, const std::string& where) {
+  struct stat st {};
+  if (lstat(file.c_str(), &st) != 0) return;
+  if (S_ISLNK(st.st_mode)) {
+    throw Error(exit_code::io, where + ": " + file.filename().string() +
+                                   " is a symbolic link; refusing to follow it");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw Error(exit_code::io, where + ": " + file.filename().string() + " is not a regular file");
+  }
+}
+
+// A store directory (the target, when the path is a symlink) owned by someone else
+// is theirs to fill with symlinks; as root we would write wherever they point.
+void refuse_foreign_owner(const struct stat& dir, const std::string& where) {
+  uid_t me = geteuid();
+  if (dir.st_uid == me) return;
+  throw Error(exit_code::io, where + ": owned by uid " + std::to_string(dir.st_uid) +
+                                 ", not by you (uid " + std::to_string(me) +
+                                 "); refusing another user's store",
+              "use a store of your own (--store, $DJ_CACHE_STORE)");
+}
+
 // A data.mdb shorter than its own last page would make LMDB touch pages past the
 // end of the file, which the kernel answers with SIGBUS: refuse it instead.
 void check_not_truncated(MDB_env* env, const std::string& where) {
@@ -77,12 +104,14 @@ bool store_exists(const fs::path& dir, const std::string& where) {
     fail_errno(where, "cannot access it", errno);
   }
   if (!S_ISDIR(st.st_mode)) throw Error(exit_code::io, where + ": not a directory");
+  refuse_foreign_owner(st, where);
   fs::path data = dir / "data.mdb";
-  if (stat(data.c_str(), &st) != 0) {
+  if (lstat(data.c_str(), &st) != 0) {
     if (errno == ENOENT) return false;
     fail_errno(where, "cannot access data.mdb", errno);
   }
-  if (!S_ISREG(st.st_mode)) throw Error(exit_code::io, where + ": data.mdb is not a regular file");
+  refuse_symlink(data, where);
+  refuse_symlink(dir / "lock.mdb", where);
   return true;
 }
 
@@ -95,10 +124,12 @@ Env open_env(const fs::path& dir, const std::string& where, bool create,
   const fs::path lock = dir / "lock.mdb";
   const bool new_data = !file_exists(data);
   const bool new_lock = !file_exists(lock);
+  refuse_symlink(lock, where);  // data.mdb may be missing while a planted lock.mdb is not
 
   MDB_env* raw = nullptr;
   check_rc(mdb_env_create(&raw), where, "create the environment");
   Env env(raw);
+  guard_against_damaged_pages(raw, where);
   check_rc(mdb_env_set_maxdbs(raw, max_dbs), where, "configure the environment");
   check_rc(mdb_env_set_maxreaders(raw, max_readers), where, "configure the environment");
   // An existing store keeps the map size recorded in it (grown by whoever filled

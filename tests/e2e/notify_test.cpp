@@ -106,6 +106,7 @@ TEST_CASE("notify: when_changed and list arguments", "[e2e][notify]") {
   CHECK(box.dj("get nested_foo attr1=1 bars=1 bars=2").out == "1\n");
   CHECK(box.dj("get nested_foo attr1=1 bars=1").out == "1\n");
   CHECK(box.dj("get nested_foo attr1=1 bars=2").out == "1\n");
+  CHECK(bars_of(box) == "1\n2\n");
   runs(box);
   SECTION("an update of a field not in when_changed leaves the rule alone") {
     CHECK(box.dj("notify bar update --old '" + bar_json(2, 1) + "' --new '" + bar_json(2, 5) + "'")
@@ -272,4 +273,41 @@ fields = { attr1 = "attr1" }
   box.env["DJ_CACHE_TEST_NOW"] = "1000010";
   CHECK(box.dj("work --once").code == 0);
   CHECK(box.dj("get slow_bar attr1=1 attr2=test attr3=1.1").out == "1\n2\n");
+}
+
+TEST_CASE("the worked example in examples/invalidation runs as its README says",
+          "[e2e][notify][example]") {
+  Sandbox box;
+  namespace fs = std::filesystem;
+  fs::copy(fs::path(DJ_CACHE_SOURCE_DIR) / "examples/invalidation", box.dir() / "ex",
+           fs::copy_options::recursive);
+  box.env["DJ_CACHE_CONFIG"] = (box.dir() / "ex/dj-cache.toml").string();
+  auto in_example = [&](const std::string& script) { return box.sh("cd ex && " + script); };
+  REQUIRE(in_example("mkdir -p spool").code == 0);
+  CHECK(in_example("\"$DJ\" get all_foos").out == "1 1 x 1.5\n2 2 x \n3 1 y 0.5\n");
+  CHECK(in_example("\"$DJ\" get filtered_foos attr1=1").out == "1\n3\n");
+  CHECK(in_example("\"$DJ\" get filtered_foos attr1=2 attr2=x").out == "2\n");
+  CHECK(in_example("\"$DJ\" get filtered_foos attr2=y").out == "3\n");
+
+  auto update = in_example(
+      "bin/edit-foo 2 1 x 9 > /dev/null && \"$DJ\" notify foo update "
+      "--old '{\"id\":2,\"attr1\":2,\"attr2\":\"x\",\"attr3\":null}' "
+      "--new '{\"id\":2,\"attr1\":1,\"attr2\":\"x\",\"attr3\":9}'");
+  CHECK(contains(update.err, "notify: 1 event, 3 matched, 3 recomputed, 0 queued"));
+  CHECK(in_example("\"$DJ\" get filtered_foos attr1=1").out == "1\n3\n2\n");
+
+  auto attr3 = in_example("bin/edit-foo 3 1 y 0.7 | \"$DJ\" notify --events -");
+  CHECK(contains(attr3.err, "notify: 1 event, 1 matched, 1 recomputed, 0 queued"));
+
+  auto lines = in_example("bin/edit-foo 5 2 x '' > changes.jsonl && bin/edit-foo 1 >> changes.jsonl"
+                          " && \"$DJ\" notify --events changes.jsonl");
+  CHECK(lines.code == 0);
+  CHECK(in_example("\"$DJ\" get filtered_foos attr1=2 attr2=x").out == "5\n");
+
+  auto spool = in_example("bin/edit-foo 4 2 x '' > spool/.tmp-$$ && "
+                          "mv spool/.tmp-$$ spool/$(date +%s%N).jsonl && \"$DJ\" work --once");
+  CHECK(contains(spool.err, "work: spool: 1 files applied (1 events, 2 recomputed, 0 queued), "
+                            "0 rejected"));
+  CHECK(in_example("\"$DJ\" get filtered_foos attr1=2 attr2=x").out == "5\n4\n");
+  CHECK(in_example("\"$DJ\" get all_foos").out == "2 1 x 9\n3 1 y 0.7\n5 2 x \n4 2 x \n");
 }

