@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Prints the performance figures of issue 8 as a table, each measured side by side
+# in one process tree and reported as a ratio (or a rate), never as a bare pass/fail.
+#   bench/run.sh [BUILD_DIR] [ENTRIES]    (defaults: build, 1000000)
+# Needs: a Release build of dj-cache, cc, liblmdb-dev, valgrind, GNU time.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(realpath "${1:-$here/../build}")
+entries=${2:-1000000}
+dj=$build/dj-cache
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+cc -O2 -o floor "$here/../../shared/bench/floor.c" -llmdb
+cc -O2 -o interleave "$here/../../shared/bench/interleave.c"
+ratio() { ./interleave -r "${3:-300}" base "$1" test "$2" | awk '$1 == "test" {print $5}'; }
+row() { printf '%-44s %s\n' "$1" "$2"; }
+
+# Small store and one-worker config.
+mkdir -p floordb && ./floor put floordb k hello
+printf '[workers.k]\ncommand = ["echo", "hello"]\ntimeout = "1d"\n' > one.toml
+"$dj" -c one.toml -s small get k > /dev/null
+row "figure" "value"
+row "hit vs floor.c (ratio of medians)" "$(ratio "./floor get floordb k" "$dj -c one.toml -s small get k")x"
+row "hit instructions (callgrind)" "$(valgrind --tool=callgrind --callgrind-out-file=cg.out "$dj" -c one.toml -s small get k 2>&1 >/dev/null | awk '/refs/ {print $4}')"
+row "floor.c instructions (callgrind)" "$(valgrind --tool=callgrind --callgrind-out-file=cg.out ./floor get floordb k 2>&1 >/dev/null | awk '/refs/ {print $4}')"
+row "hit peak RSS (KiB)" "$(/usr/bin/time -f %M "$dj" -c one.toml -s small get k 2>&1 >/dev/null)"
+
+# A 2,000-worker config.
+{ cat one.toml; for i in $(seq 2000); do printf '[workers.w%d]\ncommand = ["echo", "%d"]\n' "$i" "$i"; done; } > big.toml
+"$dj" -c big.toml -s small get k > /dev/null
+row "hit, 2000-worker config vs 1-worker" "$(ratio "$dj -c one.toml -s small get k" "$dj -c big.toml -s small get k")x"
+
+# Miss overhead: get --force of a trivial getter vs the getter alone.
+row "get --force vs the getter alone" "$(ratio "/bin/echo hello" "$dj -c one.toml -s small get --force k" 100)x"
+
+# Import rate and a large store.
+awk -v n="$entries" 'BEGIN { for (i = 0; i < n; i++)
+  printf "{\"label\":\"k\",\"args\":{\"args\":[],\"kwargs\":{\"id\":\"%d\",\"group\":\"%d\"}},\"value\":\"v%d\"}\n", i, i % 1000, i }' > entries.jsonl
+start=$(date +%s%N)
+"$dj" -q -c one.toml -s large import < entries.jsonl
+elapsed=$(( $(date +%s%N) - start ))
+row "import rate (entries/s, $entries entries)" "$(awk -v n="$entries" -v ns="$elapsed" 'BEGIN {printf "%.0f", n / (ns / 1e9)}')"
+"$dj" -c one.toml -s large get k > /dev/null
+row "hit, $entries-entry store vs empty-ish" "$(ratio "$dj -c one.toml -s small get k" "$dj -c one.toml -s large get k")x"
+start=$(date +%s%N)
+"$dj" -q -c one.toml -s large invalidate k --old group=7 --drop
+row "invalidate --drop of $((entries / 1000)) among $entries (ms)" "$(( ($(date +%s%N) - start) / 1000000 ))"
+
+# A 64 MiB value to a pipe vs cat of a 64 MiB file.
+head -c 67108864 /dev/urandom > big.bin
+printf '[workers.big]\ncommand = ["cat", "%s"]\n' "$work/big.bin" > bigval.toml
+"$dj" -c bigval.toml -s bigval get big > /dev/null
+start=$(date +%s%N); for i in 1 2 3 4 5; do cat big.bin | cat > /dev/null; done; cat_ns=$(( $(date +%s%N) - start ))
+start=$(date +%s%N); for i in 1 2 3 4 5; do "$dj" -c bigval.toml -s bigval get big | cat > /dev/null; done; hit_ns=$(( $(date +%s%N) - start ))
+row "64 MiB hit to a pipe vs cat of the file" "$(awk -v a="$cat_ns" -v b="$hit_ns" 'BEGIN {printf "%.2fx", b / a}')"
