@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "core/config.hpp"
 #include "core/diagnostics.hpp"
 #include "core/entry_json.hpp"
@@ -47,9 +48,12 @@ int run_import(Context& context) {
   const Config* config = context.config_if_any();
   double now = context.clock().now();
   std::vector<std::pair<EntryMeta, std::string>> entries;
+  // Lines are read and checked first; the store takes them all at once (put_all).
+  Progress progress("import: read", 0);
   std::string line;
   for (std::size_t number = 1; std::getline(std::cin, line); ++number) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    progress.step();
     try {
       ImportedEntry imported = parse_import_line(line);
       if (!is_valid_label(imported.label)) throw Error(exit_code::data, "invalid label '" + imported.label + "'");
@@ -59,6 +63,7 @@ int run_import(Context& context) {
       throw Error(exit_code::data, fmt::format("stdin:{}: {}; nothing imported", number, error.what()));
     }
   }
+  progress.finish();
   context.store(OpenMode::write)->put_all(entries);
   summary("imported {} entr{}", entries.size(), entries.size() == 1 ? "y" : "ies");
   return 0;

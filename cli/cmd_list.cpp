@@ -20,14 +20,15 @@ std::string args_words(const Args& args) {
   return text;
 }
 
-std::vector<std::string> table_row(const EntryRef& entry, double now) {
+// On a colour terminal "expired" is red and "stale" yellow.
+std::vector<Cell> table_row(const EntryRef& entry, double now) {
   const EntryMeta& meta = entry.meta;
   bool stale = meta.relevance_to && now >= *meta.relevance_to;
   bool expired = now >= meta.available_to;
   return {meta.label,
           human_duration(now - meta.created_at),
-          expired ? "expired" : human_duration(meta.available_to - now),
-          stale ? "stale" : "-",
+          expired ? Cell("expired", Colour::red) : Cell(human_duration(meta.available_to - now)),
+          stale ? Cell("stale", Colour::yellow) : Cell("-"),
           human_size(entry.value.size()),
           args_words(meta.args)};
 }
@@ -47,7 +48,7 @@ int run_list(Context& context, const ListCommand& command) {
     write_stdout(entries.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     return 0;
   }
-  std::vector<std::vector<std::string>> rows{{"LABEL", "AGE", "LEFT", "STALE", "SIZE", "ARGS"}};
+  std::vector<std::vector<Cell>> rows{{"LABEL", "AGE", "LEFT", "STALE", "SIZE", "ARGS"}};
   if (store) store->for_each(label, [&](const EntryRef& entry) { rows.push_back(table_row(entry, now)); });
   print_table(rows);
   return 0;

@@ -1,15 +1,16 @@
 // `dj-cache notify SOURCE create|update|delete [--data|--old|--new JSON]` and
 // `dj-cache notify --events FILE|-`: change events, turned into invalidations by the
 // source's rules (SPEC.md §6).
+#include <fmt/format.h>
+
 #include <fstream>
 #include <iostream>
-#include <sstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/background.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "core/diagnostics.hpp"
 #include "core/error.hpp"
 #include "core/events.hpp"
@@ -33,7 +34,8 @@ struct NotifyCommand {
 void check_combination(const NotifyCommand& command) {
   bool record_given = command.data || command.old_record || command.new_record;
   if (command.events) {
-    if (command.source || record_given) usage("--events reads whole events; give no SOURCE, OP, --data, --old or --new with it");
+    if (command.source || record_given)
+      usage("--events reads whole events; give no SOURCE, OP, --data, --old or --new with it");
     return;
   }
   if (!command.source) usage("missing SOURCE (or --events FILE|-)");
@@ -41,7 +43,8 @@ void check_combination(const NotifyCommand& command) {
   const std::string& op = *command.op;
   if (op == "create" || op == "delete") {
     if (!command.data) usage(fmt::format("{} needs --data JSON (the record)", op));
-    if (command.old_record || command.new_record) usage(fmt::format("{} takes --data, not --old/--new", op));
+    if (command.old_record || command.new_record)
+      usage(fmt::format("{} takes --data, not --old/--new", op));
   } else if (op == "update") {
     if (!command.old_record || !command.new_record) usage("update needs --old JSON and --new JSON");
     if (command.data) usage("update takes --old and --new, not --data");
@@ -87,8 +90,11 @@ int run_notify(Context& context, const NotifyCommand& command) {
                          : command_line_event(command, config);
   Store& store = *context.store(OpenMode::write);
   Cache cache(store, context.clock());
-  InvalidationReport report =
-      apply_selections(store, cache, config, batch.selections, {false, context.clock().now()});
+  Progress progress("notify", 0);
+  InvalidationReport report = apply_selections(
+      store, cache, config, batch.selections,
+      {false, context.clock().now(), [&progress](std::size_t done) { progress.step(done); }});
+  progress.finish();
   if (report.queued) start_job_runner(context);
   std::string failed = report.failed ? fmt::format(", {} failed", report.failed) : "";
   summary("notify: {} event{}, {} matched, {} recomputed, {} queued{}", batch.events,
@@ -100,8 +106,9 @@ int run_notify(Context& context, const NotifyCommand& command) {
 
 void add_notify_command(CLI::App& app, Context& context) {
   auto command = std::make_shared<NotifyCommand>();
-  CLI::App* notify = app.add_subcommand("notify", "A change event: the source's rules decide "
-                                                  "what is invalidated");
+  CLI::App* notify = app.add_subcommand("notify",
+                                        "A change event: the source's rules decide "
+                                        "what is invalidated");
   notify->add_option("SOURCE", command->source, "A [sources.NAME] of the config");
   notify->add_option("OP", command->op, "create, update or delete");
   notify->add_option("--data", command->data, "The record (JSON object) for create/delete");

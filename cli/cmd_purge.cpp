@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "core/cache.hpp"
 #include "core/diagnostics.hpp"
 
@@ -26,9 +27,25 @@ std::vector<std::string> keys_to_purge(Store& store, const PurgeCommand& command
   return both;
 }
 
+// Deletes `keys` a batch per write transaction, so a large purge shows progress
+// and lets other writers in between batches.
+std::size_t erase_in_batches(Store& store, const std::vector<std::string>& keys) {
+  constexpr std::size_t batch = 1000;
+  Progress progress("purge", keys.size());
+  std::size_t erased = 0;
+  for (std::size_t first = 0; first < keys.size(); first += batch) {
+    std::size_t last = std::min(keys.size(), first + batch);
+    erased += store.erase({keys.begin() + first, keys.begin() + last});
+    progress.step(last - first);
+  }
+  return erased;
+}
+
 int run_purge(Context& context, const PurgeCommand& command) {
   Store* store = context.store(OpenMode::read);
-  std::size_t purged = store ? store->erase(keys_to_purge(*store, command, context.clock().now())) : 0;
+  double now = context.clock().now();
+  std::size_t purged = store ? erase_in_batches(*store, keys_to_purge(*store, command, now)) : 0;
+  if (store) store->record_purge(now);
   summary("purged {} entr{}", purged, purged == 1 ? "y" : "ies");
   return 0;
 }

@@ -2,6 +2,7 @@
 // that a stale read starts in the background.
 #include "cli/commands.hpp"
 #include "cli/overrides.hpp"
+#include "cli/progress.hpp"
 #include "core/args.hpp"
 #include "core/cache.hpp"
 #include "core/diagnostics.hpp"
@@ -31,21 +32,22 @@ int run_refresh(Context& context, const RefreshCommand& command) {
   GetOptions options{.overrides = parse_overrides(command.overrides)};
   std::size_t recomputed = 0, failed = 0, skipped = 0;
   int first_failure = 0;
-  for (const auto& key : keys_to_refresh(store, command, context.clock().now())) {
+  std::vector<std::string> keys = keys_to_refresh(store, command, context.clock().now());
+  Progress progress("refresh", keys.size());
+  for (const auto& key : keys) {
     auto meta = read_meta(store, key);
     const Worker* worker = meta ? config.find_worker(meta->label) : nullptr;
     if (!worker) {
       ++skipped;  // deleted meanwhile, or a label the config no longer has
-      continue;
-    }
-    GetResult result = cache.recompute(*worker, meta->args, options);
-    if (result.exit_code == 0) {
+    } else if (GetResult result = cache.recompute(*worker, meta->args, options); result.exit_code == 0) {
       ++recomputed;
     } else {
       ++failed;
       if (!first_failure) first_failure = result.exit_code;
     }
+    progress.step();
   }
+  progress.finish();
   summary("refresh: {} recomputed, {} failed, {} skipped", recomputed, failed, skipped);
   return first_failure;
 }

@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/overrides.hpp"
+#include "cli/progress.hpp"
 #include "core/args.hpp"
 #include "core/cache.hpp"
 #include "core/diagnostics.hpp"
@@ -33,6 +34,7 @@ int run_warm(Context& context, const WarmCommand& command) {
   GetOptions options{.force = command.force, .overrides = parse_overrides(command.overrides)};
   Cache cache(*context.store(OpenMode::write), context.clock());
   WarmTally tally;
+  Progress progress("warm " + command.label, 0);  // stdin: the total is unknown
   std::string line;
   for (std::size_t number = 1; std::getline(std::cin, line); ++number) {
     if (is_blank_or_comment(line)) continue;
@@ -49,7 +51,9 @@ int run_warm(Context& context, const WarmCommand& command) {
       ++tally.failed;
       if (!tally.first_failure) tally.first_failure = result.exit_code;
     }
+    progress.step();
   }
+  progress.finish();
   summary("warm {}: {} computed, {} already fresh, {} failed", command.label, tally.computed,
           tally.fresh, tally.failed);
   return tally.first_failure;

@@ -47,6 +47,7 @@ void build_app(CLI::App& app, Context& context) {
   add_get_command(app, context);
   add_warm_command(app, context);
   add_list_command(app, context);
+  add_stats_command(app, context);
   add_purge_command(app, context);
   add_check_command(app, context);
   add_migrate_command(app, context);

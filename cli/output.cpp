@@ -55,18 +55,32 @@ std::string human_size(std::uint64_t bytes) {
 }
 
 void print_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::vector<Cell>> cells;
+  cells.reserve(rows.size());
+  for (const auto& row : rows) cells.emplace_back(row.begin(), row.end());
+  print_table(cells);
+}
+
+void print_table(const std::vector<std::vector<Cell>>& rows) {
   std::vector<std::size_t> widths;
   for (const auto& row : rows) {
     if (widths.size() < row.size()) widths.resize(row.size());
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].text.size());
   }
   bool colour = use_colour();
   std::string out;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     std::string line;
     for (std::size_t i = 0; i < rows[r].size(); ++i) {
+      const Cell& cell = rows[r][i];
       bool last = i + 1 == rows[r].size();
-      line += last ? rows[r][i] : fmt::format("{:<{}}  ", rows[r][i], widths[i]);
+      // Escape codes around the text, padding outside them: columns stay aligned.
+      const char* start = !colour                         ? ""
+                          : cell.colour == Colour::red    ? "\033[31m"
+                          : cell.colour == Colour::yellow ? "\033[33m"
+                                                          : "";
+      line += *start ? start + cell.text + "\033[0m" : cell.text;
+      if (!last) line.append(widths[i] - cell.text.size() + 2, ' ');
     }
     out += (r == 0 && colour) ? "\033[1m" + line + "\033[0m\n" : line + "\n";
   }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace djc {
@@ -25,5 +26,15 @@ std::string human_size(std::uint64_t bytes);
 // Prints rows as left-aligned columns separated by two spaces (the first row is
 // the header, bold on a colour terminal).
 void print_table(const std::vector<std::vector<std::string>>& rows);
+
+// A table cell with the colour it has on a colour terminal (use_colour()).
+enum class Colour { none, red, yellow };
+struct Cell {
+  std::string text;
+  Colour colour = Colour::none;
+  Cell(std::string text, Colour colour = Colour::none) : text(std::move(text)), colour(colour) {}
+  Cell(const char* text) : text(text) {}
+};
+void print_table(const std::vector<std::vector<Cell>>& rows);
 
 }  // namespace djc

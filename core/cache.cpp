@@ -67,13 +67,32 @@ GetResult Cache::get(const Worker& worker, const Args& args, const GetOptions& o
       exit_code = entry.meta.exit_code;
       deliver(entry);
     });
-    if (served && !stale) return {Served::hit, exit_code, key};
+    if (served && !stale) {
+      store_.count(effective.label, Counters{.hits = 1});
+      return {Served::hit, exit_code, key};
+    }
     if (served) {
+      store_.count(effective.label, Counters{.stale_serves = 1});
       request_refresh(effective, args, key);
       return {Served::stale, exit_code, key};
     }
   }
-  return compute(effective, args, key, options, deliver);
+  GetResult result = compute(effective, args, key, options, deliver);
+  count_get(effective.label, result.served);
+  return result;
+}
+
+void Cache::count_get(const std::string& label, Served served) {
+  // A get that found the value under the lock (stored by the process it waited
+  // for) is a hit; one that ran the getter is a miss, whatever the getter did.
+  Counters delta;
+  if (served == Served::hit) {
+    delta.hits = 1;
+  } else if (served != Served::busy && served != Served::stale) {
+    delta.misses = 1;
+    if (served == Served::on_error) delta.served_on_error = 1;
+  }
+  store_.count(label, delta);
 }
 
 GetResult Cache::recompute(const Worker& worker, const Args& args, const GetOptions& options) {
@@ -135,6 +154,10 @@ GetResult Cache::compute_locked(const Worker& worker, const Args& args, const st
   // it makes the next get a miss rather than serving a value of the old file.
   std::vector<FileFingerprint> deps = fingerprint_files(worker.depends_on);
   GetterResult run = run_getter(worker, args, key);
+  Counters ran{.getter_runs = 1,
+               .getter_failures = run.exit_code != 0 || run.timed_out ? 1u : 0u,
+               .getter_ms = static_cast<std::uint64_t>(std::max(0.0, run.duration) * 1000 + 0.5)};
+  store_.count(worker.label, ran);
   bool cacheable = run.exit_code == 0 || (worker.cache_failures && !run.timed_out);
   if (!cacheable) {
     if (!run.timed_out) {
@@ -157,6 +180,7 @@ GetResult Cache::compute_locked(const Worker& worker, const Args& args, const st
   meta.deps = std::move(deps);
   meta.checksum = value_checksum(run.output);
   PutOutcome put = store_.put(meta, run.output);
+  if (put.evicted) store_.count(worker.label, Counters{.evictions = put.evicted});
   if (!put.stored) {
     warn("value of {} ({} bytes) is larger than the store; printed, not cached", key,
          run.output.size());

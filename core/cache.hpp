@@ -93,6 +93,8 @@ class Cache {
                     const GetOptions& options, const Deliver& deliver);
   void request_refresh(const Worker& worker, const Args& args, const std::string& key);
   bool serve_stale_on_error(const Worker& worker, const std::string& key, const Deliver& deliver);
+  // Counts what a get that went past the first read came to (stats).
+  void count_get(const std::string& label, Served served);
 
   Store& store_;
   const Clock& clock_;

@@ -8,13 +8,18 @@
 namespace djc {
 namespace {
 Verbosity current = Verbosity::normal;
-}
+bool progress_shown = false;
+}  // namespace
+
+void set_progress_shown(bool shown) { progress_shown = shown; }
 
 void set_verbosity(Verbosity level) { current = level; }
 Verbosity verbosity() { return current; }
 
 void print_error_line(std::string_view line) {
-  std::string text = "dj-cache: ";
+  // "\r" and erase-line: the message replaces a progress line, which redraws later.
+  std::string text = progress_shown ? "\r\033[Kdj-cache: " : "dj-cache: ";
+  progress_shown = false;
   text.append(line);
   text += '\n';
   // One write so lines of concurrent processes do not interleave.

@@ -14,7 +14,11 @@ void set_verbosity(Verbosity level);
 Verbosity verbosity();
 
 // Writes "dj-cache: <line>\n" to stderr in one write(2), whatever the verbosity.
+// A progress line on the terminal (cli/progress.hpp) is erased first.
 void print_error_line(std::string_view line);
+
+// Whether a progress line is drawn on stderr now (set by cli/progress.hpp).
+void set_progress_shown(bool shown);
 
 template <typename... T>
 void warn(fmt::format_string<T...> format, T&&... args) {

@@ -1,9 +1,9 @@
 // Change events: their JSON shape, and the selections a source's rules derive.
 #include "core/events.hpp"
 
-#include <set>
-
 #include <fmt/format.h>
+
+#include <set>
 
 #include "core/edit_distance.hpp"
 #include "core/entry_json.hpp"
@@ -40,8 +40,8 @@ EventOp parse_op(const json& object) {
 // The record under `name`: required, a JSON object.
 json record(const json& object, const char* name, const char* op) {
   auto found = object.find(name);
-  if (found == object.end()) bad(fmt::format("a{} {} event needs '{}' (a JSON object)",
-                                             op[0] == 'u' ? "n" : "", op, name));
+  if (found == object.end())
+    bad(fmt::format("a{} {} event needs '{}' (a JSON object)", op[0] == 'u' ? "n" : "", op, name));
   if (!found->is_object()) {
     bad(fmt::format("'{}' must be a JSON object (the record), not {}", name, json_kind(*found)));
   }
@@ -49,8 +49,8 @@ json record(const json& object, const char* name, const char* op) {
 }
 
 void reject_key(const json& object, const char* name, const char* op, const char* instead) {
-  if (object.contains(name)) bad(fmt::format("a{} {} event takes {}, not '{}'",
-                                             op[0] == 'u' ? "n" : "", op, instead, name));
+  if (object.contains(name))
+    bad(fmt::format("a{} {} event takes {}, not '{}'", op[0] == 'u' ? "n" : "", op, instead, name));
 }
 
 const Source& find_source(const std::string& name, const Config& config) {
@@ -71,8 +71,10 @@ Attributes rule_attributes(const Rule& rule, const json& record, const char* whi
     auto found = record.find(field);
     if (found == record.end()) continue;  // constrains nothing: too much is safe
     if (found->is_object() || found->is_array()) {
-      bad(fmt::format("field '{}' of '{}' is {}; a field that rules map to an argument must be "
-                      "a string, number, true/false or null", field, which, json_kind(*found)));
+      bad(
+          fmt::format("field '{}' of '{}' is {}; a field that rules map to an argument must be "
+                      "a string, number, true/false or null",
+                      field, which, json_kind(*found)));
     }
     std::optional<std::string> text = scalar_text(*found);
     auto [slot, added] = attributes.emplace(argument, text);
@@ -150,7 +152,8 @@ EventBatch parse_lines(std::string_view text, const Config& config, const std::s
 }  // namespace
 
 Event parse_event(const json& object) {
-  if (!object.is_object()) bad(fmt::format("an event must be a JSON object, not {}", json_kind(object)));
+  if (!object.is_object())
+    bad(fmt::format("an event must be a JSON object, not {}", json_kind(object)));
   auto source = object.find("source");
   if (source == object.end() || !source->is_string()) bad("missing 'source' (a string)");
   Event event;

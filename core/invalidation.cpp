@@ -1,10 +1,10 @@
 // Recompute, queue or drop the entries an invalidation matched.
 #include "core/invalidation.hpp"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 
@@ -40,17 +40,25 @@ InvalidationReport invalidate_keys(Store& store, Cache& cache, const Worker& wor
   InvalidationReport report;
   report.matched = keys.size();
   if (keys.empty()) return report;
+  auto step = [&](std::size_t done) {
+    if (options.progress) options.progress(done);
+  };
   if (options.drop) {
     report.dropped = store.erase(keys);
+    step(keys.size());
     return report;
   }
   if (worker.delay_invalidation) {
     double due = options.now + seconds(worker.delay_countdown);
     for (const auto& key : keys) store.enqueue_job(key, due);
     report.queued = keys.size();
+    step(keys.size());
     return report;
   }
-  for (const auto& key : keys) recompute_one(store, cache, worker, key, report);
+  for (const auto& key : keys) {
+    recompute_one(store, cache, worker, key, report);
+    step(1);
+  }
   return report;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ struct InvalidationReport {
 struct InvalidationOptions {
   bool drop = false;  // delete the matched entries instead of recomputing them
   double now = 0;     // Unix seconds: queued jobs are due at now + delay_countdown
+  // Called with the number of entries just handled (a progress line in cli/).
+  std::function<void(std::size_t)> progress;
 };
 
 // Invalidates `keys`, entries of `worker`'s label. An entry gone meanwhile is

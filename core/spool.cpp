@@ -2,7 +2,9 @@
 #include "core/spool.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -11,9 +13,6 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
-#include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "core/diagnostics.hpp"
 #include "core/error.hpp"
@@ -92,7 +91,8 @@ std::vector<std::string> names_in(const fs::path& dir, Wanted wanted) {
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir)) {
     std::string name = entry.path().filename().string();
-    if (!entry.is_directory() && wanted(name)) names.push_back(name);
+    std::error_code gone;  // another drainer may have taken it meanwhile
+    if (wanted(name) && !entry.is_directory(gone) && !gone) names.push_back(name);
   }
   std::sort(names.begin(), names.end());
   return names;
@@ -113,15 +113,24 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
+// rename(2) that never replaces `to`: 0, or the errno (EEXIST when `to` exists).
+int move_no_replace(const fs::path& from, const fs::path& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS) return errno;
+  // A file system without RENAME_NOREPLACE: link(2) refuses an existing name too.
+  if (::link(from.c_str(), to.c_str()) != 0) return errno;
+  ::unlink(from.c_str());
+  return 0;
+}
+
 // Moves `claimed` to .failed/NAME without overwriting an earlier failure there.
 fs::path move_aside(const fs::path& dir, const Claimed& claimed) {
   fs::create_directories(dir / k_failed);
   for (int attempt = 0;; ++attempt) {
     std::string name = attempt ? fmt::format("{}.{}", claimed.name, attempt) : claimed.name;
     fs::path target = dir / k_failed / name;
-    if (::renameat2(AT_FDCWD, claimed.path.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) {
-      return target;
-    }
+    errno = move_no_replace(claimed.path, target);
+    if (errno == 0) return target;
     if (errno != EEXIST) {
       throw Error(exit_code::io, fmt::format("cannot move {} to {}: {}", claimed.path.string(),
                                              target.string(), std::strerror(errno)));
@@ -144,7 +153,9 @@ void apply_file(const fs::path& dir, const Claimed& claimed, Store& store, Cache
                 const Config& config, double now, SpoolReport& report) {
   try {
     EventBatch batch = parse_events_text(read_file(claimed.path), config, claimed.name);
-    report.invalidation += apply_selections(store, cache, config, batch.selections, {false, now});
+    InvalidationOptions options;
+    options.now = now;
+    report.invalidation += apply_selections(store, cache, config, batch.selections, options);
     fs::remove(claimed.path);
     ++report.files;
     report.events += batch.events;
@@ -152,8 +163,7 @@ void apply_file(const fs::path& dir, const Claimed& claimed, Store& store, Cache
     if (!is_the_files_fault(error)) {
       // Back in the queue for a later drain; when the name was taken meanwhile, it
       // stays in .processing/ and is re-claimed once this process is gone.
-      ::renameat2(AT_FDCWD, claimed.path.c_str(), AT_FDCWD, (dir / claimed.name).c_str(),
-                  RENAME_NOREPLACE);
+      move_no_replace(claimed.path, dir / claimed.name);
       throw;
     }
     reject(dir, claimed, error);

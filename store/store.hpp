@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,44 @@ struct CheckReport {
   std::vector<std::string> problems;  // one line each; empty when the store is sound
   std::size_t repaired = 0;
 };
+
+// Usage counters of one label (`dj-cache stats`). A backend adds deltas to them
+// atomically, outside its entries: counting a hit must not make it a write.
+struct Counters {
+  std::uint64_t hits = 0;             // gets served a fresh entry
+  std::uint64_t misses = 0;           // gets that ran the getter (--force included)
+  std::uint64_t stale_serves = 0;     // gets served a stale entry (delay_invalidation)
+  std::uint64_t getter_runs = 0;      // every getter run: gets, refresh, invalidation, jobs
+  std::uint64_t getter_failures = 0;  // runs that exited non-zero or timed out
+  std::uint64_t getter_ms = 0;        // milliseconds spent in getters
+  std::uint64_t evictions = 0;        // entries evicted to make room for this label's values
+  std::uint64_t served_on_error = 0;  // gets served an expired entry (serve_stale_on_error)
+
+  Counters& operator+=(const Counters& other);
+  friend bool operator==(const Counters&, const Counters&) = default;
+};
+
+// The counters by name, in the order `stats` shows them; backends that store them
+// by name (a Redis hash) use these names.
+struct CounterField {
+  const char* name;
+  std::uint64_t Counters::*member;
+};
+inline constexpr CounterField counter_fields[] = {
+    {"hits", &Counters::hits},
+    {"misses", &Counters::misses},
+    {"stale_serves", &Counters::stale_serves},
+    {"getter_runs", &Counters::getter_runs},
+    {"getter_failures", &Counters::getter_failures},
+    {"getter_ms", &Counters::getter_ms},
+    {"evictions", &Counters::evictions},
+    {"served_on_error", &Counters::served_on_error},
+};
+
+inline Counters& Counters::operator+=(const Counters& other) {
+  for (const CounterField& field : counter_fields) this->*field.member += other.*field.member;
+  return *this;
+}
 
 class Store {
  public:
@@ -115,6 +154,18 @@ class Store {
   // ways, and that jobs reference live entries; with repair, rebuilds the indexes
   // from the entries and drops jobs of missing entries.
   virtual CheckReport check(bool repair) = 0;
+
+  // --- Usage counters (stats): best effort, never a transaction -------------
+  // Adds `delta` to the counters of `label`. Never throws and never fails the
+  // caller: a counter that cannot be written is lost, the get goes on.
+  virtual void count(std::string_view label, const Counters& delta) noexcept = 0;
+  // The counters of every label counted so far; empty when there are none or
+  // they cannot be read.
+  virtual std::map<std::string, Counters> counters() = 0;
+  // Records that a purge ran at `when` (Unix seconds); best effort as count().
+  virtual void record_purge(double when) noexcept = 0;
+  // When the last purge ran; nullopt when none is recorded.
+  virtual std::optional<double> last_purge() = 0;
 };
 
 // How a command opens the store.

@@ -112,6 +112,7 @@ bool store_exists(const fs::path& dir, const std::string& where) {
   }
   refuse_symlink(data, where);
   refuse_symlink(dir / "lock.mdb", where);
+  refuse_symlink(dir / "locks", where);  // found at once, not at the first miss
   return true;
 }
 

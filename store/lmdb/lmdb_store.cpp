@@ -148,6 +148,9 @@ std::size_t LmdbStore::erase(const std::vector<std::string>& keys) {
       drop_job(txn, dbis_, key);
     }
   });
+  // The next write can then reuse the pages just freed instead of growing the
+  // file: after a purge on a full disk, a put must fit in what was purged.
+  if (erased != 0) advance_generation();
   return erased;
 }
 

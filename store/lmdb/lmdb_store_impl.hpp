@@ -10,6 +10,7 @@
 
 #include "store/lmdb/lmdb_env.hpp"
 #include "store/lmdb/lmdb_layout.hpp"
+#include "store/lmdb/stats_file.hpp"
 #include "store/store.hpp"
 
 namespace djc::lmdb {
@@ -70,6 +71,11 @@ class LmdbStore final : public Store {
   void finish_job(const Job& job) override;
   std::vector<Job> jobs() override;
   CheckReport check(bool repair) override;
+  // Usage counters in the `stats` file (lmdb_stats.cpp).
+  void count(std::string_view label, const Counters& delta) noexcept override;
+  std::map<std::string, Counters> counters() override;
+  void record_purge(double when) noexcept override;
+  std::optional<double> last_purge() override;
 
  private:
   using WriteBody = std::function<void(Txn&)>;
@@ -114,6 +120,10 @@ class LmdbStore final : public Store {
   std::uint64_t page_size_ = 4096;
   SpaceLimits limits_;
   int open_reads_ = 0;            // read transactions open in this process
+  // The stats file, mapped on first use and kept for the process (lmdb_stats.cpp).
+  StatsFile* stats_file(bool for_counting) noexcept;
+  std::unique_ptr<StatsFile> stats_;
+  bool stats_tried_ = false;      // open_for_counting failed once: counting is off
 };
 
 }  // namespace djc::lmdb

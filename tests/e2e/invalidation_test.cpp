@@ -57,7 +57,8 @@ TEST_CASE("django-cache: a field that was None", "[e2e][invalidate]") {
   CHECK(get_foo(box, kwargs2) == "2\n");
   runs(box);
   write_foos(box, {"2,2,test2,2.2", "3,2,test2,2.2"});
-  CHECK(box.dj(std::string("invalidate simple_foo --old ") + kwargs3 + " --new " + kwargs2).code == 0);
+  CHECK(box.dj(std::string("invalidate simple_foo --old ") + kwargs3 + " --new " + kwargs2).code ==
+        0);
   CHECK(runs(box) == Lines{"foos 2|test2|2.2", "foos 3|test3|"});
   CHECK(get_foo(box, kwargs3) == "");
   CHECK(get_foo(box, kwargs2) == "2\n3\n");
@@ -72,8 +73,9 @@ TEST_CASE("django-cache: partly changed attributes", "[e2e][invalidate]") {
   CHECK(get_foo(box, "attr1=2 attr2=other attr3=") == "3\n");
   runs(box);
   write_foos(box, {"1,2,test,", "2,2,test,", "3,2,other,"});  // attr1 1 → 2, attr3 1.1 → None
-  auto run = box.dj("invalidate simple_foo --old attr1=1 attr2=test attr3=1.1 "
-                    "--new attr1=2 attr2=test attr3=");
+  auto run = box.dj(
+      "invalidate simple_foo --old attr1=1 attr2=test attr3=1.1 "
+      "--new attr1=2 attr2=test attr3=");
   CHECK(run.code == 0);
   // attr2 did not change: the entry of attr2=other never held the record.
   CHECK(runs(box) == Lines{"foos 1|test|1.1", "foos 2|test|"});
@@ -100,7 +102,9 @@ TEST_CASE("django-cache: list arguments match when they hold the value", "[e2e][
   table(box);
   write_foos(box, {"1,1,test,1.1", "2,1,test,1.1"});
   box.write("bars.csv", "id,attr1,attr2,attr3,foo\n1,1,test,1.1,1\n2,1,test,1.1,1\n");
-  auto nested = [&](const std::string& bars) { return box.dj("get nested_foo attr1=1 " + bars).out; };
+  auto nested = [&](const std::string& bars) {
+    return box.dj("get nested_foo attr1=1 " + bars).out;
+  };
   CHECK(nested("bars=1 bars=2") == "1\n");
   CHECK(nested("bars=1") == "1\n");
   CHECK(nested("bars=2") == "1\n");
@@ -154,8 +158,9 @@ TEST_CASE("invalidate --drop deletes the matched entries", "[e2e][invalidate]") 
 TEST_CASE("delay_invalidation queues; work runs it once after the countdown",
           "[e2e][invalidate][queue]") {
   Sandbox box;
-  table(box, "[workers.slow_foo]\ncommand = [\"./bin/filter\", \"foos\"]\ntimeout = \"1d\"\n"
-             "delay_invalidation = true\ndelay_countdown = 5\n");
+  table(box,
+        "[workers.slow_foo]\ncommand = [\"./bin/filter\", \"foos\"]\ntimeout = \"1d\"\n"
+        "delay_invalidation = true\ndelay_countdown = 5\n");
   box.env["DJ_CACHE_TEST_NOW"] = "1000000";
   write_foos(box, {"1,1,test,1.1"});
   CHECK(box.dj("get slow_foo attr1=1 attr2=test attr3=1.1").out == "1\n");

@@ -1,9 +1,9 @@
 // End-to-end: rules on change events — `notify` from the command line, JSON lines
 // (--events FILE and stdin) and the spool that `work` drains; django-cache's
 // automatic invalidation test ported over a CSV table.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
+
+#include <catch2/catch.hpp>
 
 #include "harness.hpp"
 #include "table.hpp"
@@ -93,7 +93,8 @@ TEST_CASE("notify: JSON scalars compare by their text, null is None", "[e2e][not
   CHECK(bars_of(box, "attr1=1 attr2=test attr3=") == "1\n");
   CHECK(bars_of(box, "attr1=1 attr2=test attr3=1.1") == "");
   runs(box);
-  CHECK(box.dj(R"(notify bar create --data '{"attr1":"1","attr2":"test","attr3":null}')").code == 0);
+  CHECK(box.dj(R"(notify bar create --data '{"attr1":"1","attr2":"test","attr3":null}')").code ==
+        0);
   CHECK(runs(box) == Lines{"bars 1|test|"});  // null is matched only by the None arg
   CHECK(box.dj(R"(notify bar create --data '{"attr1":1,"attr3":1.1}')").code == 0);
   CHECK(runs(box) == Lines{"bars 1|test|", "bars 1|test|1.1"});  // attr2 missing: any
@@ -115,8 +116,9 @@ TEST_CASE("notify: when_changed and list arguments", "[e2e][notify]") {
   }
   SECTION("bar2 moves to foo2: the entries listing bar 2 are recomputed") {
     write_bars(box, {"1,1,test,1.1,1", "2,1,test,1.1,2"});
-    CHECK(box.dj("notify bar update --old '" + bar_json(2, 1, 1) + "' --new '" +
-                 bar_json(2, 1, 2) + "'").code == 0);
+    CHECK(box.dj("notify bar update --old '" + bar_json(2, 1, 1) + "' --new '" + bar_json(2, 1, 2) +
+                 "'")
+              .code == 0);
     CHECK(runs(box) == Lines{"bars 1|test|1.1", "nested 1| 1 2", "nested 1| 2"});
     CHECK(box.dj("get nested_foo attr1=1 bars=2").out == "2\n");
     CHECK(box.dj("get nested_foo attr1=1 bars=1 bars=2").out == "1\n2\n");
@@ -140,9 +142,7 @@ TEST_CASE("notify --events: JSON lines from a file or stdin", "[e2e][notify]") {
     CHECK(run.code == 0);
     CHECK(contains(run.err, "notify: 2 events, 2 matched, 2 recomputed, 0 queued"));
   }
-  SECTION("from stdin") {
-    CHECK(box.dj("notify --events -", lines).code == 0);
-  }
+  SECTION("from stdin") { CHECK(box.dj("notify --events -", lines).code == 0); }
   CHECK(runs(box) == Lines{"all", "bars 1|test|1.1"});
   CHECK(bars_of(box) == "1\n2\n");
   CHECK(box.dj("get all_foos").out == "1\n");
@@ -167,11 +167,13 @@ TEST_CASE("notify: a malformed event is 65 and nothing of the input applies", "[
     CHECK(contains(run.err, "stdin:2: an update event needs 'new'"));
   }
   SECTION("a mapped field holding an object") {
-    auto run = box.dj("notify --events -", good + "\n" + event("create", "\"data\":{\"attr1\":{}}"));
+    auto run =
+        box.dj("notify --events -", good + "\n" + event("create", "\"data\":{\"attr1\":{}}"));
     CHECK(run.code == 65);
   }
   SECTION("an unknown source: 69") {
-    auto run = box.dj("notify --events -", good + "\n" + R"({"source":"baz","op":"create","data":{}})");
+    auto run =
+        box.dj("notify --events -", good + "\n" + R"({"source":"baz","op":"create","data":{}})");
     CHECK(run.code == 69);
     CHECK(contains(run.err, "stdin:2: unknown source 'baz'"));
     CHECK(contains(run.err, "did you mean 'bar'"));
@@ -213,14 +215,16 @@ TEST_CASE("work drains the spool: claimed, applied, removed; a bad file moved as
   box.write("spool/01-create.json", "{\n  \"source\": \"bar\", \"op\": \"create\",\n  \"data\": " +
                                         bar_json(2, 1) + "\n}\n");
   box.write("spool/02-bad.jsonl", event("create", "\"data\":{}") + "{oops\n");
-  box.write("spool/03-foo.jsonl", R"({"source":"foo","op":"create","data":{"id":9}})" "\n");
+  box.write("spool/03-foo.jsonl", R"({"source":"foo","op":"create","data":{"id":9}})"
+                                  "\n");
   box.write("spool/.04-partial.json", "{");  // a producer still writing: not taken
   box.write("spool/notes.txt", "not an event file");
   auto work = box.dj("work --once");
   CHECK(work.code == 0);
   CHECK(contains(work.err, "spool: 02-bad.jsonl rejected (02-bad.jsonl:2: not valid JSON)"));
-  CHECK(contains(work.err, "work: spool: 2 files applied (2 events, 2 recomputed, 0 queued), "
-                           "1 rejected"));
+  CHECK(contains(work.err,
+                 "work: spool: 2 files applied (2 events, 2 recomputed, 0 queued), "
+                 "1 rejected"));
   CHECK(runs(box) == Lines{"all", "bars 1|test|1.1"});
   CHECK(bars_of(box) == "1\n2\n");
   namespace fs = std::filesystem;
@@ -299,15 +303,38 @@ TEST_CASE("the worked example in examples/invalidation runs as its README says",
   auto attr3 = in_example("bin/edit-foo 3 1 y 0.7 | \"$DJ\" notify --events -");
   CHECK(contains(attr3.err, "notify: 1 event, 1 matched, 1 recomputed, 0 queued"));
 
-  auto lines = in_example("bin/edit-foo 5 2 x '' > changes.jsonl && bin/edit-foo 1 >> changes.jsonl"
-                          " && \"$DJ\" notify --events changes.jsonl");
+  auto lines = in_example(
+      "bin/edit-foo 5 2 x '' > changes.jsonl && bin/edit-foo 1 >> changes.jsonl"
+      " && \"$DJ\" notify --events changes.jsonl");
   CHECK(lines.code == 0);
   CHECK(in_example("\"$DJ\" get filtered_foos attr1=2 attr2=x").out == "5\n");
 
-  auto spool = in_example("bin/edit-foo 4 2 x '' > spool/.tmp-$$ && "
-                          "mv spool/.tmp-$$ spool/$(date +%s%N).jsonl && \"$DJ\" work --once");
-  CHECK(contains(spool.err, "work: spool: 1 files applied (1 events, 2 recomputed, 0 queued), "
-                            "0 rejected"));
+  auto spool = in_example(
+      "bin/edit-foo 4 2 x '' > spool/.tmp-$$ && "
+      "mv spool/.tmp-$$ spool/$(date +%s%N).jsonl && \"$DJ\" work --once");
+  CHECK(contains(spool.err,
+                 "work: spool: 1 files applied (1 events, 2 recomputed, 0 queued), "
+                 "0 rejected"));
   CHECK(in_example("\"$DJ\" get filtered_foos attr1=2 attr2=x").out == "5\n4\n");
   CHECK(in_example("\"$DJ\" get all_foos").out == "2 1 x 9\n3 1 y 0.7\n5 2 x \n4 2 x \n");
+}
+
+TEST_CASE("two drainers at once apply every spool file exactly once", "[e2e][notify][spool]") {
+  Sandbox box;
+  table(box);
+  write_bars(box, {"1,1,test,1.1,1"});
+  bars_of(box);
+  runs(box);
+  constexpr int files = 40;
+  for (int i = 0; i < files; ++i) {
+    box.write("spool/" + std::to_string(100 + i) + ".json",
+              event("create", "\"data\":{\"attr1\":1}"));
+  }
+  auto both = box.sh("\"$DJ\" work --once 2> a.err & \"$DJ\" work --once 2> b.err; wait");
+  CHECK(both.code == 0);
+  CHECK(runs(box).size() == files);  // one recomputation per event, none twice
+  namespace fs = std::filesystem;
+  CHECK(fs::is_empty(box.dir() / "spool/.processing"));
+  CHECK_FALSE(fs::exists(box.dir() / "spool/.failed"));
+  CHECK(std::distance(fs::directory_iterator(box.dir() / "spool"), fs::directory_iterator()) == 1);
 }

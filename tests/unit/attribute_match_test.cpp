@@ -1,7 +1,8 @@
 // Unit tests of core/attribute_match and core/invalidation over the in-memory store.
+#include "core/attribute_match.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "core/attribute_match.hpp"
 #include "core/error.hpp"
 #include "core/invalidation.hpp"
 #include "core/key.hpp"
@@ -16,7 +17,8 @@ namespace {
 
 // Adds an entry of `label` whose args are the ARG words `words`, under its real
 // key; returns the key.
-std::string add(MemoryStore& store, const std::string& label, const std::vector<std::string>& words) {
+std::string add(MemoryStore& store, const std::string& label,
+                const std::vector<std::string>& words) {
   EntryMeta meta;
   meta.label = label;
   meta.args = parse_args(words);
@@ -50,6 +52,13 @@ Worker foo_worker(const std::string& script = "echo new") {
   worker.command_is_shell = true;
   worker.timeout = std::chrono::seconds(100);
   return worker;
+}
+
+InvalidationOptions at(double now, bool drop = false) {
+  InvalidationOptions options;
+  options.drop = drop;
+  options.now = now;
+  return options;
 }
 
 std::string value_of(MemoryStore& store, const std::string& key) {
@@ -119,7 +128,7 @@ TEST_CASE("invalidate_keys recomputes with the stored args", "[invalidation]") {
   FixedClock clock;
   Cache cache(foo.store, clock);
   Worker worker = foo_worker("echo \"new $*\"");
-  auto report = invalidate_keys(foo.store, cache, worker, {foo.f1, foo.f3}, {false, clock.time});
+  auto report = invalidate_keys(foo.store, cache, worker, {foo.f1, foo.f3}, at(clock.time));
   CHECK(report.matched == 2);
   CHECK(report.recomputed == 2);
   CHECK(report.failed == 0);
@@ -133,8 +142,8 @@ TEST_CASE("invalidate_keys: a failing getter keeps the entry and reports its cod
   FooStore foo;
   FixedClock clock;
   Cache cache(foo.store, clock);
-  auto report = invalidate_keys(foo.store, cache, foo_worker("exit 7"), {foo.f1, foo.f2},
-                                {false, clock.time});
+  auto report =
+      invalidate_keys(foo.store, cache, foo_worker("exit 7"), {foo.f1, foo.f2}, at(clock.time));
   CHECK(report.recomputed == 2);
   CHECK(report.failed == 2);
   CHECK(report.first_failure == 7);
@@ -146,7 +155,8 @@ TEST_CASE("invalidate_keys drops, or queues with delay_invalidation", "[invalida
   FixedClock clock;
   Cache cache(foo.store, clock);
   SECTION("drop") {
-    auto report = invalidate_keys(foo.store, cache, foo_worker(), {foo.f1, foo.f2}, {true, clock.time});
+    auto report =
+        invalidate_keys(foo.store, cache, foo_worker(), {foo.f1, foo.f2}, at(clock.time, true));
     CHECK(report.dropped == 2);
     CHECK(report.recomputed == 0);
     CHECK(foo.store.entries.count(foo.f1) == 0);
@@ -156,10 +166,10 @@ TEST_CASE("invalidate_keys drops, or queues with delay_invalidation", "[invalida
     Worker worker = foo_worker();
     worker.delay_invalidation = true;
     worker.delay_countdown = std::chrono::seconds(5);
-    auto report = invalidate_keys(foo.store, cache, worker, {foo.f1, foo.f2}, {false, clock.time});
+    auto report = invalidate_keys(foo.store, cache, worker, {foo.f1, foo.f2}, at(clock.time));
     CHECK(report.queued == 2);
     CHECK(report.recomputed == 0);
-    invalidate_keys(foo.store, cache, worker, {foo.f1}, {false, clock.time + 1});
+    invalidate_keys(foo.store, cache, worker, {foo.f1}, at(clock.time + 1));
     auto jobs = foo.store.jobs();
     REQUIRE(jobs.size() == 2);  // the second invalidation of f1 coalesced
     CHECK(jobs[0].due == clock.time + 5);
@@ -177,7 +187,7 @@ TEST_CASE("apply_selections invalidates an entry several selections match once",
       {"foo", Attributes{{"attr1", "1"}}, std::nullopt},
       {"foo", Attributes{{"attr1", "2"}}, std::nullopt},
   };
-  auto report = apply_selections(foo.store, cache, config, selections, {false, clock.time});
+  auto report = apply_selections(foo.store, cache, config, selections, at(clock.time));
   CHECK(report.matched == 4);  // f1, f2, all, list: list and all are matched by both
   CHECK(report.recomputed == 4);
   CHECK_THROWS_AS(apply_selections(foo.store, cache, config, {{"nope", {}, {}}}, {}), Error);

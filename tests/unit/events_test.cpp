@@ -1,9 +1,10 @@
 // Unit tests of core/events: event shapes, rules turning events into selections,
 // batches of JSON lines validated before anything applies.
+#include "core/events.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "core/error.hpp"
-#include "core/events.hpp"
 
 using namespace djc;
 using nlohmann::json;
@@ -27,7 +28,8 @@ fields = { attr1 = "attr1", attr2 = "attr2" }
 worker = "filtered_foos"
 fields = { a = "attr1", b = "attr1" }
 when_changed = ["a", "note"]
-)", "/cfg/events.toml");
+)",
+                                                 "/cfg/events.toml");
   return loaded;
 }
 
@@ -52,7 +54,8 @@ std::pair<int, std::string> event_error(const std::string& event_json) {
 }  // namespace
 
 TEST_CASE("a create event selects the whole label and the record's mapped fields", "[events]") {
-  auto found = selections(R"({"source":"foo","op":"create","data":{"attr1":1,"attr2":"x","id":7}})");
+  auto found =
+      selections(R"({"source":"foo","op":"create","data":{"attr1":1,"attr2":"x","id":7}})");
   REQUIRE(found.size() == 2);
   CHECK(found[0].label == "all_foos");
   CHECK_FALSE(found[0].old_attrs);
@@ -91,11 +94,14 @@ TEST_CASE("when_changed: an update acts only when one of those fields changed", 
                        "new":{"a":"1","b":6,"note":"x"}})";
   CHECK(selections(unchanged).empty());  // b is not listed; 1 and "1" are the same text
   CHECK(selections(R"({"source":"picky","op":"update","old":{"a":1,"note":"x"},
-                       "new":{"a":1,"note":"y"}})").size() == 1);
+                       "new":{"a":1,"note":"y"}})")
+            .size() == 1);
   CHECK(selections(R"({"source":"picky","op":"update","old":{"a":1},
-                       "new":{"a":1,"note":null}})").size() == 1);  // appeared
+                       "new":{"a":1,"note":null}})")
+            .size() == 1);  // appeared
   CHECK(selections(R"({"source":"picky","op":"update","old":{"a":1,"note":{"k":[1]}},
-                       "new":{"a":1,"note":{"k":[1]}}})").empty());  // structured, equal
+                       "new":{"a":1,"note":{"k":[1]}}})")
+            .empty());  // structured, equal
   // create and delete always act.
   CHECK(selections(R"({"source":"picky","op":"create","data":{"a":1}})").size() == 1);
 }
@@ -119,8 +125,9 @@ TEST_CASE("malformed events are rejected with 65, naming what is wrong", "[event
   CHECK(event_error(R"({"source":"foo","op":"create","data":[1]})") ==
         Result{65, "'data' must be a JSON object (the record), not an array"});
   CHECK(event_error(R"({"source":"foo","op":"create","data":{"attr1":{"x":1}}})") ==
-        Result{65, "field 'attr1' of 'data' is an object; a field that rules map to an argument "
-                   "must be a string, number, true/false or null"});
+        Result{65,
+               "field 'attr1' of 'data' is an object; a field that rules map to an argument "
+               "must be a string, number, true/false or null"});
 }
 
 TEST_CASE("an unknown source is 69 with a did-you-mean hint", "[events]") {
@@ -141,8 +148,10 @@ TEST_CASE("events text: JSON lines or one object; errors name the line", "[event
       config(), "in.jsonl");
   CHECK(lines.events == 2);
   CHECK(lines.selections.size() == 3);
-  auto pretty = parse_events_text("{\n  \"source\": \"foo\",\n  \"op\": \"create\",\n"
-                                  "  \"data\": {}\n}\n", config(), "one.json");
+  auto pretty = parse_events_text(
+      "{\n  \"source\": \"foo\",\n  \"op\": \"create\",\n"
+      "  \"data\": {}\n}\n",
+      config(), "one.json");
   CHECK(pretty.events == 1);
   CHECK(parse_events_text("", config(), "empty").events == 0);
 

@@ -330,6 +330,22 @@ TEST_CASE("lmdb store: at max_size, expired entries go first, then nearest expir
   CHECK(store->check(false).problems.empty());
 }
 
+TEST_CASE("lmdb store: space freed by erase is reused by the next put", "[lmdb]") {
+  // On a full disk, a get after a purge must fit in what the purge freed.
+  TempDir dir;
+  auto store = open_store(dir.path / "s");
+  const std::string value(100 * 1024, 'v');
+  std::vector<std::string> keys;
+  for (int i = 0; i < 5; ++i) {
+    keys.push_back("k" + std::to_string(i));
+    store->put(entry("l", keys.back()), value);
+  }
+  const auto size = fs::file_size(dir.path / "s" / "data.mdb");
+  CHECK(store->erase(keys) == 5);
+  store->put(entry("l", "again"), value);
+  CHECK(fs::file_size(dir.path / "s" / "data.mdb") == size);
+}
+
 TEST_CASE("lmdb store: a value larger than the store is not stored, the store intact", "[lmdb]") {
   TempDir dir;
   auto store = open_store(dir.path / "s", 1 * MiB);

@@ -106,6 +106,14 @@ class MemoryStore final : public Store {
     return all;
   }
   CheckReport check(bool) override { return {entries.size(), {}, 0}; }
+  std::map<std::string, Counters> counted;
+  std::optional<double> purged_at;
+  void count(std::string_view label, const Counters& delta) noexcept override {
+    counted[std::string(label)] += delta;
+  }
+  std::map<std::string, Counters> counters() override { return counted; }
+  void record_purge(double when) noexcept override { purged_at = when; }
+  std::optional<double> last_purge() override { return purged_at; }
 
  private:
   template <typename Predicate>
