@@ -36,23 +36,32 @@ bool is_event_file(const std::string& name) {
   return name.ends_with(".json") || name.ends_with(".jsonl");
 }
 
-// Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot.
-// Empty when unreadable.
-std::string start_time(pid_t pid) {
+// Fields 3 (state) and 22 (start time, clock ticks since boot) of /proc/PID/stat.
+struct ProcessStat {
+  std::string state;  // "R", "S", "Z" (a zombie: dead, not yet reaped)...; empty when unreadable
+  std::string start;
+};
+
+ProcessStat process_stat(pid_t pid) {
   std::ifstream in(fmt::format("/proc/{}/stat", pid));
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto comm_end = stat.rfind(')');  // the command name may hold spaces and ')'
   if (comm_end == std::string::npos) return {};
   std::istringstream fields(stat.substr(comm_end + 1));
+  ProcessStat found;
   std::string field;
   for (int number = 3; fields >> field; ++number) {
-    if (number == 22) return field;
+    if (number == 3) found.state = field;
+    if (number == 22) {
+      found.start = field;
+      break;
+    }
   }
-  return {};
+  return found;
 }
 
 std::string own_tag() {
-  static const std::string tag = fmt::format("{}.{}", ::getpid(), start_time(::getpid()));
+  static const std::string tag = fmt::format("{}.{}", ::getpid(), process_stat(::getpid()).start);
   return tag;
 }
 
@@ -67,10 +76,12 @@ bool owner_alive(const std::string& tag) {
   }
   if (pid <= 0) return true;
   if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
-  std::string now_started = start_time(pid);
+  ProcessStat now = process_stat(pid);
+  // A zombie was killed (say by SIGKILL) and only waits for its parent to reap it.
+  if (now.state == "Z" || now.state == "X") return false;
   std::string then_started = dot == std::string::npos ? "" : tag.substr(dot + 1);
   // Another start time: the pid now belongs to another process.
-  return now_started.empty() || then_started.empty() || now_started == then_started;
+  return now.start.empty() || then_started.empty() || now.start == then_started;
 }
 
 // Renames `from` to `to`; false when `from` is gone (another drainer took it).
