@@ -116,7 +116,7 @@ Opened map_fd(int fd, bool writable) {
 }
 
 // Maps an existing `path`: open, fstat, mmap, close (the cost a hit pays, once).
-Opened map_existing(const std::filesystem::path& path, bool writable) {
+Opened map_existing(const std::string& path, bool writable) {
   int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
   int fd = ::open(path.c_str(), flags);
   if (fd < 0) return {errno == ENOENT ? Found::missing : Found::unusable};
@@ -128,8 +128,8 @@ Opened map_existing(const std::filesystem::path& path, bool writable) {
 // Writes a fresh stats file under a temporary name and puts it in place: link(2)
 // when `path` is missing (a concurrent creator wins, and we use its file), rename(2)
 // over a garbage one. Readers never see a file half written.
-Opened create(const std::filesystem::path& dir, const std::filesystem::path& path, bool replace) {
-  const std::filesystem::path temp = dir / ("stats." + std::to_string(getpid()) + ".tmp");
+Opened create(const std::string& dir, const std::string& path, bool replace) {
+  const std::string temp = dir + "/stats." + std::to_string(getpid()) + ".tmp";
   ::unlink(temp.c_str());  // left by a process of our pid that died: it is not running
   int fd = ::open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return {Found::unusable};
@@ -158,12 +158,13 @@ Opened create(const std::filesystem::path& dir, const std::filesystem::path& pat
 
 std::unique_ptr<StatsFile> StatsFile::open_for_counting(const std::filesystem::path& dir) noexcept {
   try {
-    const std::filesystem::path path = dir / "stats";
+    // Plain strings, not std::filesystem::path, whose parsing a hit would pay for.
+    const std::string path = dir.native() + "/stats";
     // Three rounds: another process may create or replace the file meanwhile.
     for (int round = 0; round < 3; ++round) {
       Opened opened = map_existing(path, true);
       if (opened.found == Found::missing || opened.found == Found::garbage) {
-        opened = create(dir, path, opened.found == Found::garbage);
+        opened = create(dir.native(), path, opened.found == Found::garbage);
       }
       if (opened.found == Found::valid) return std::unique_ptr<StatsFile>(new StatsFile(opened.map, true));
       if (opened.found != Found::missing) return nullptr;
@@ -175,7 +176,7 @@ std::unique_ptr<StatsFile> StatsFile::open_for_counting(const std::filesystem::p
 
 std::unique_ptr<StatsFile> StatsFile::open_for_reading(const std::filesystem::path& dir) noexcept {
   try {
-    Opened opened = map_existing(dir / "stats", false);
+    Opened opened = map_existing(dir.native() + "/stats", false);
     if (opened.found == Found::valid) return std::unique_ptr<StatsFile>(new StatsFile(opened.map, false));
   } catch (...) {
   }
