@@ -1,6 +1,8 @@
 // RAII handles for LMDB and the store's error messages (see lmdb_env.hpp).
 #include "store/lmdb/lmdb_env.hpp"
 
+#include <errno.h>
+
 #include <utility>
 
 #include "core/error.hpp"
@@ -84,7 +86,13 @@ void Txn::clear(MDB_dbi dbi) {
 void Txn::commit() {
   MDB_txn* txn = txn_;
   end();  // LMDB frees the transaction whether or not the commit succeeds
-  check_rc(mdb_txn_commit(txn), where_, "commit");
+  int rc = mdb_txn_commit(txn);
+  // A full disk reaches LMDB as a short write, which it reports as EIO.
+  if (rc == EIO || rc == ENOSPC || rc == EDQUOT) {
+    throw Error(exit_code::io, where_ + ": commit: " + mdb_strerror(rc) + "; nothing was written",
+                "is the disk full? (df " + where_.substr(where_.find(' ') + 1) + ")");
+  }
+  check_rc(rc, where_, "commit");
 }
 
 Cursor::Cursor(const Txn& txn, MDB_dbi dbi) : where_(txn.where()) {

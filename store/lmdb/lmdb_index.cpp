@@ -9,6 +9,7 @@
 #include <map>
 
 #include "store/entry_codec.hpp"
+#include "store/lmdb/lmdb_overflow_check.hpp"
 
 namespace djc::lmdb {
 namespace {
@@ -184,6 +185,7 @@ void put_entry(Txn& txn, const Dbis& dbis, const EntryMeta& meta, std::string_vi
 std::optional<std::size_t> erase_entry(Txn& txn, const Dbis& dbis, const std::string& key) {
   std::optional<std::string_view> record = txn.get(dbis.entries, key);
   if (!record) return std::nullopt;
+  check_overflow_header(txn.get(), *record, txn.where(), key);  // LMDB frees by its header
   std::size_t size = record->size();
   // Decoded (copied) before the delete: the record's pages change with it.
   std::optional<EntryRef> old = decode_entry(*record);

@@ -85,6 +85,8 @@ TEST_CASE("every config error exits 78 naming file:line", "[e2e][bad-input][conf
       {"TOML: unterminated array", "[workers.w]\ncommand = [\"x\"\n", "dj-cache.toml:2:"},
       {"TOML: duplicate key", "[workers.w]\ncommand = [\"x\"]\ncommand = [\"y\"]\n", "dj-cache.toml:3:"},
       {"TOML: bare text", "this is not toml\n", "dj-cache.toml:1:"},
+      {"TOML: non-ASCII outside quotes", "[workers.w]\ncommand = [\"x\"]\nné = 1\n", "dj-cache.toml:3:2:"},
+      {"TOML: non-ASCII in a table name", "[workers.café]\ncommand = [\"x\"]\n", "dj-cache.toml:1:13:"},
   }));
   DYNAMIC_SECTION(name) {
     Seeded seeded;
