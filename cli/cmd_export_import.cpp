@@ -1,9 +1,13 @@
 // `dj-cache export [LABEL]` and `dj-cache import`: entries as JSON lines.
-#include <iostream>
+#include <algorithm>
+#include <exception>
+#include <iterator>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
+#include "cli/stdin_lines.hpp"
 #include "core/config.hpp"
 #include "core/diagnostics.hpp"
 #include "core/entry_json.hpp"
@@ -44,25 +48,81 @@ std::pair<EntryMeta, std::string> to_entry(ImportedEntry imported, const Worker*
   return {std::move(meta), std::move(imported.value)};
 }
 
+using Imported = std::vector<std::pair<EntryMeta, std::string>>;
+
+struct ImportLine {
+  std::size_t number;
+  std::string text;
+};
+
+// The entries of lines[begin, end), or the error of the first bad one.
+struct ParsedBlock {
+  Imported entries;
+  std::exception_ptr error;
+};
+
+ParsedBlock parse_block(const std::vector<ImportLine>& lines, std::size_t begin, std::size_t end,
+                        const Config* config, double now) {
+  ParsedBlock block;
+  block.entries.reserve(end - begin);
+  for (std::size_t i = begin; i < end; ++i) {
+    try {
+      ImportedEntry imported = parse_import_line(lines[i].text);
+      if (!is_valid_label(imported.label)) throw Error(exit_code::data, "invalid label '" + imported.label + "'");
+      const Worker* worker = config ? config->find_worker(imported.label) : nullptr;
+      block.entries.push_back(to_entry(std::move(imported), worker, now));
+    } catch (const Error& error) {
+      block.error = std::make_exception_ptr(Error(
+          exit_code::data, fmt::format("stdin:{}: {}; nothing imported", lines[i].number, error.what())));
+      break;
+    }
+  }
+  return block;
+}
+
+// Parsing JSON is half of an import's work besides LMDB's, and lines are
+// independent: large inputs are parsed by one thread per core, in blocks kept in
+// input order, so the first bad line is the one reported.
+Imported parse_lines(const std::vector<ImportLine>& lines, const Config* config, double now) {
+  constexpr std::size_t min_block = 4096;
+  std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  threads = std::clamp<std::size_t>(lines.size() / min_block, 1, threads);
+  std::vector<ParsedBlock> blocks(threads);
+  std::vector<std::thread> workers;
+  const std::size_t per_block = (lines.size() + threads - 1) / threads;
+  for (std::size_t t = 1; t < threads; ++t) {
+    std::size_t begin = std::min(lines.size(), t * per_block);
+    std::size_t end = std::min(lines.size(), begin + per_block);
+    workers.emplace_back([&, t, begin, end] { blocks[t] = parse_block(lines, begin, end, config, now); });
+  }
+  blocks[0] = parse_block(lines, 0, std::min(lines.size(), per_block), config, now);
+  for (std::thread& worker : workers) worker.join();
+  Imported entries;
+  entries.reserve(lines.size());
+  for (ParsedBlock& block : blocks) {
+    if (block.error) std::rethrow_exception(block.error);
+    std::move(block.entries.begin(), block.entries.end(), std::back_inserter(entries));
+  }
+  return entries;
+}
+
 int run_import(Context& context) {
   const Config* config = context.config_if_any();
   double now = context.clock().now();
-  std::vector<std::pair<EntryMeta, std::string>> entries;
   // Lines are read and checked first; the store takes them all at once (put_all).
   Progress progress("import: read", 0);
-  std::string line;
-  for (std::size_t number = 1; std::getline(std::cin, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+  std::vector<ImportLine> lines;
+  StdinLines input;
+  std::size_t number = 0;
+  while (std::optional<std::string_view> line = input.next()) {
+    ++number;
+    if (line->find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    lines.push_back({number, std::string(*line)});
     progress.step();
-    try {
-      ImportedEntry imported = parse_import_line(line);
-      if (!is_valid_label(imported.label)) throw Error(exit_code::data, "invalid label '" + imported.label + "'");
-      const Worker* worker = config ? config->find_worker(imported.label) : nullptr;
-      entries.push_back(to_entry(std::move(imported), worker, now));
-    } catch (const Error& error) {
-      throw Error(exit_code::data, fmt::format("stdin:{}: {}; nothing imported", number, error.what()));
-    }
   }
+  Imported entries = parse_lines(lines, config, now);
+  lines.clear();
+  lines.shrink_to_fit();
   progress.finish();
   context.store(OpenMode::write)->put_all(entries);
   summary("imported {} entr{}", entries.size(), entries.size() == 1 ? "y" : "ies");

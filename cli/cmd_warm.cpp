@@ -1,9 +1,8 @@
 // `dj-cache warm LABEL`: one argument set per stdin line, each made sure to be cached.
-#include <iostream>
-
 #include "cli/commands.hpp"
 #include "cli/overrides.hpp"
 #include "cli/progress.hpp"
+#include "cli/stdin_lines.hpp"
 #include "core/args.hpp"
 #include "core/cache.hpp"
 #include "core/diagnostics.hpp"
@@ -24,9 +23,9 @@ struct WarmTally {
   int first_failure = 0;
 };
 
-bool is_blank_or_comment(const std::string& line) {
+bool is_blank_or_comment(std::string_view line) {
   auto first = line.find_first_not_of(" \t\r");
-  return first == std::string::npos || line[first] == '#';
+  return first == std::string_view::npos || line[first] == '#';
 }
 
 int run_warm(Context& context, const WarmCommand& command) {
@@ -35,12 +34,14 @@ int run_warm(Context& context, const WarmCommand& command) {
   Cache cache(*context.store(OpenMode::write), context.clock());
   WarmTally tally;
   Progress progress("warm " + command.label, 0);  // stdin: the total is unknown
-  std::string line;
-  for (std::size_t number = 1; std::getline(std::cin, line); ++number) {
-    if (is_blank_or_comment(line)) continue;
+  StdinLines lines;
+  std::size_t number = 0;
+  while (std::optional<std::string_view> line = lines.next()) {
+    ++number;
+    if (is_blank_or_comment(*line)) continue;
     Args args;
     try {
-      args = parse_args(split_shell_words(line));
+      args = parse_args(split_shell_words(*line));
     } catch (const Error& error) {
       throw Error(exit_code::data, fmt::format("stdin:{}: {}", number, error.what()));
     }

@@ -145,12 +145,28 @@ std::uint64_t LmdbStore::live_pages(const Txn& txn) const {
   return pages;
 }
 
-std::uint64_t LmdbStore::record_pages(std::uint64_t bytes) const {
+std::uint64_t LmdbStore::record_bytes(std::uint64_t bytes) const {
   // A record over about half a page is a run of overflow pages (16-byte header)
   // plus a leaf slot; a small one shares leaves, which run about half full, and
   // its index rows take a few hundred bytes more.
-  if (bytes + 16 > page_size_ / 2) return (bytes + 16 + page_size_ - 1) / page_size_ + 1;
-  return (2 * (bytes + 256) + page_size_ - 1) / page_size_;
+  if (bytes + 16 > page_size_ / 2) return ((bytes + 16 + page_size_ - 1) / page_size_ + 1) * page_size_;
+  return 2 * (bytes + 256);
+}
+
+std::uint64_t LmdbStore::record_pages(std::uint64_t bytes) const {
+  return (record_bytes(bytes) + page_size_ - 1) / page_size_;
+}
+
+void LmdbStore::reserve_map(std::uint64_t pages) {
+  // A write that overflows the map is aborted and redone whole after the map
+  // doubles: for a large batch (import) that was half its cost. Growing the map
+  // first to what the batch needs makes it one pass. The file itself grows only
+  // as pages are written.
+  MDB_envinfo info{};
+  check_rc(mdb_env_info(env_.get(), &info), where_, "read the environment");
+  std::uint64_t want = std::min(limits_.hard, (info.me_last_pgno + 1 + pages) * page_size_);
+  want = want / page_size_ * page_size_;
+  if (want > info.me_mapsize) set_map_size(want);
 }
 
 bool LmdbStore::fits_empty_store(std::uint64_t pages) const {

@@ -111,7 +111,7 @@ void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& en
   std::vector<EntryMeta> metas;
   std::vector<std::size_t> sizes;
   std::uint64_t total = 0;
-  std::uint64_t need = 0;  // pages
+  std::uint64_t need_bytes = 0;
   metas.reserve(entries.size());
   for (const auto& [meta_in, value] : entries) {
     EntryMeta& meta = metas.emplace_back(meta_in);
@@ -119,8 +119,9 @@ void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& en
     validate(meta);
     sizes.push_back(encoded_entry_size(meta, value));
     total += sizes.back();
-    need += record_pages(sizes.back());
+    need_bytes += record_bytes(sizes.back());
   }
+  const std::uint64_t need = (need_bytes + page_size_ - 1) / page_size_;
   if (!fits_empty_store(need)) {
     throw Error(exit_code::io, where_ + ": " + std::to_string(total) +
                                    " bytes of entries do not fit in the store (max_size " +
@@ -132,6 +133,7 @@ void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& en
       put_entry(txn, dbis_, metas[i], entries[i].second, sizes[i]);
     }
   };
+  reserve_map(need);
   std::size_t evicted = 0;
   if (!write_with_room(need, body, evicted)) {
     throw Error(exit_code::io, where_ + ": the store is full; nothing stored");

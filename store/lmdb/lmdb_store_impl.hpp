@@ -97,8 +97,12 @@ class LmdbStore final : public Store {
   bool grow_map();
   // Pages in use by the snapshot `txn` reads.
   std::uint64_t live_pages(const Txn& txn) const;
-  // Pages a record of `bytes` takes, with its index rows.
+  // Bytes of pages a record of `bytes` takes, with its index rows (an estimate
+  // on the generous side), and the same in whole pages.
+  std::uint64_t record_bytes(std::uint64_t bytes) const;
   std::uint64_t record_pages(std::uint64_t bytes) const;
+  // Grows the map, within max_size, to hold `pages` more than the store uses.
+  void reserve_map(std::uint64_t pages);
   // Whether records of `pages` (record_pages) could be stored in an empty store.
   bool fits_empty_store(std::uint64_t pages) const;
   // Deletes entries, expired first then nearest expiry, at least `at_least` of

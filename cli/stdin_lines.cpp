@@ -1,0 +1,52 @@
+// Reading stdin by lines in blocks (see stdin_lines.hpp).
+#include "cli/stdin_lines.hpp"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.hpp"
+
+namespace djc {
+namespace {
+
+constexpr std::size_t block_size = 1 << 16;
+
+}  // namespace
+
+bool StdinLines::fill() {
+  buffer_.erase(0, start_);
+  start_ = 0;
+  std::size_t old_size = buffer_.size();
+  buffer_.resize(old_size + block_size);
+  ssize_t got;
+  do {
+    got = ::read(STDIN_FILENO, buffer_.data() + old_size, block_size);
+  } while (got < 0 && errno == EINTR);
+  if (got < 0) {
+    throw Error(exit_code::io, std::string("cannot read stdin: ") + strerror(errno));
+  }
+  buffer_.resize(old_size + static_cast<std::size_t>(got));
+  return got > 0;
+}
+
+std::optional<std::string_view> StdinLines::next() {
+  std::size_t searched = start_;
+  for (;;) {
+    std::size_t newline = buffer_.find('\n', searched);
+    if (newline != std::string::npos) {
+      std::string_view line(buffer_.data() + start_, newline - start_);
+      start_ = newline + 1;
+      return line;
+    }
+    if (at_end_) break;
+    searched = buffer_.size() - start_;  // offsets move to 0 in fill()
+    if (!fill()) at_end_ = true;
+  }
+  if (start_ == buffer_.size()) return std::nullopt;
+  std::string_view last(buffer_.data() + start_, buffer_.size() - start_);
+  start_ = buffer_.size();
+  return last;
+}
+
+}  // namespace djc
