@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # Prints the performance figures of issue 8 as a table, each measured side by side
 # in one process tree and reported as a ratio (or a rate), never as a bare pass/fail.
-#   bench/run.sh [BUILD_DIR] [ENTRIES]    (defaults: build, 1000000)
-# Needs: a Release build of dj-cache, cc, liblmdb-dev, valgrind, GNU time.
+#   bench/run.sh [ENTRIES]          (default 1000000)
+# Builds the default Release binary (static) in build-bench/ and the dynamic one
+# (-DDJ_CACHE_STATIC=OFF) in build-bench-dyn/, without tests, then measures.
+# Needs: cc, liblmdb-dev, valgrind, GNU time (all installed by ./setup.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=$(realpath "${1:-$here/../build}")
-entries=${2:-1000000}
-dj=$build/dj-cache
+root=$(cd "$here/.." && pwd)
+entries=${1:-1000000}
+for variant in "build-bench ON" "build-bench-dyn OFF"; do
+  set -- $variant
+  cmake -S "$root" -B "$root/$1" -DCMAKE_BUILD_TYPE=Release -DDJ_CACHE_TESTS=OFF \
+    -DDJ_CACHE_STATIC="$2" > /dev/null
+  cmake --build "$root/$1" -j "$(nproc)" --target dj-cache > /dev/null
+done
+dj=$root/build-bench/dj-cache
+dj_dynamic=$root/build-bench-dyn/dj-cache
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -22,6 +31,7 @@ printf '[workers.k]\ncommand = ["echo", "hello"]\ntimeout = "1d"\n' > one.toml
 "$dj" -c one.toml -s small get k > /dev/null
 row "figure" "value"
 row "hit vs floor.c (ratio of medians)" "$(ratio "./floor get floordb k" "$dj -c one.toml -s small get k")x"
+row "hit vs floor.c, dynamic build" "$(ratio "./floor get floordb k" "$dj_dynamic -c one.toml -s small get k")x"
 row "hit instructions (callgrind)" "$(valgrind --tool=callgrind --callgrind-out-file=cg.out "$dj" -c one.toml -s small get k 2>&1 >/dev/null | awk '/refs/ {print $4}')"
 row "floor.c instructions (callgrind)" "$(valgrind --tool=callgrind --callgrind-out-file=cg.out ./floor get floordb k 2>&1 >/dev/null | awk '/refs/ {print $4}')"
 row "hit peak RSS (KiB)" "$(/usr/bin/time -f %M "$dj" -c one.toml -s small get k 2>&1 >/dev/null)"
@@ -51,6 +61,7 @@ row "invalidate --drop of $((entries / 1000)) among $entries (ms)" "$(( ($(date 
 head -c 67108864 /dev/urandom > big.bin
 printf '[workers.big]\ncommand = ["cat", "%s"]\n' "$work/big.bin" > bigval.toml
 "$dj" -c bigval.toml -s bigval get big > /dev/null
-start=$(date +%s%N); for i in 1 2 3 4 5; do cat big.bin | cat > /dev/null; done; cat_ns=$(( $(date +%s%N) - start ))
-start=$(date +%s%N); for i in 1 2 3 4 5; do "$dj" -c bigval.toml -s bigval get big | cat > /dev/null; done; hit_ns=$(( $(date +%s%N) - start ))
-row "64 MiB hit to a pipe vs cat of the file" "$(awk -v a="$cat_ns" -v b="$hit_ns" 'BEGIN {printf "%.2fx", b / a}')"
+printf '#!/bin/sh\ncat big.bin | cat > /dev/null\n' > cat-pipe.sh
+printf '#!/bin/sh\n"%s" -c bigval.toml -s bigval get big | cat > /dev/null\n' "$dj" > hit-pipe.sh
+chmod +x cat-pipe.sh hit-pipe.sh
+row "64 MiB hit to a pipe vs cat of the file" "$(ratio ./cat-pipe.sh ./hit-pipe.sh 40)x"
