@@ -1,0 +1,555 @@
+// The parsed-config cache file: format, validation, atomic writes.
+//
+// Layout (native byte order; the prefix's byte-order mark rejects a foreign one):
+//   prefix   magic "DJCCFG\0\0", format, byte-order mark, file size, where the
+//            header and the label table are, the header's hash
+//   header   build identity, uid, key, inputs (path and stat of each), [store]
+//   table    `capacity` slots (a power of two) of {label hash, record offset,
+//            record length}, open addressing with linear probing; offset 0 is empty
+//   records  one per worker: the payload's hash, then the worker's fields
+// A lookup reads the prefix and header, stats the inputs, reads the run of slots
+// from the label's hash to its record or an empty slot, and that one record.
+#include "core/config_cache.hpp"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+
+#include <xxhash.h>
+
+namespace djc {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<char, 8> k_magic{'D', 'J', 'C', 'C', 'F', 'G', '\0', '\0'};
+constexpr std::uint32_t k_format = 1;
+constexpr std::uint32_t k_byte_order = 0x01020304;
+
+struct Prefix {
+  std::array<char, 8> magic;
+  std::uint32_t format;
+  std::uint32_t byte_order;
+  std::uint64_t file_size;
+  std::uint64_t header_offset;
+  std::uint64_t header_size;
+  std::uint64_t header_hash;
+  std::uint64_t table_offset;
+  std::uint64_t table_capacity;
+};
+
+struct Slot {
+  std::uint64_t hash;
+  std::uint64_t offset;  // 0: empty
+  std::uint64_t length;
+};
+
+constexpr std::uint64_t k_record_hash_size = sizeof(std::uint64_t);
+
+// ---- Encoding.
+
+class Writer {
+ public:
+  std::string bytes;
+
+  template <class T>
+  void number(T value) {
+    bytes.append(reinterpret_cast<const char*>(&value), sizeof value);
+  }
+  void flag(bool value) { number<std::uint8_t>(value ? 1 : 0); }
+  void text(std::string_view value) {
+    number(static_cast<std::uint32_t>(value.size()));
+    bytes.append(value);
+  }
+  void duration(Duration value) { number<std::int64_t>(value.count()); }
+  void texts(const std::vector<std::string>& values) {
+    number(static_cast<std::uint32_t>(values.size()));
+    for (const std::string& value : values) text(value);
+  }
+  void optional_text(const std::optional<std::string>& value) {
+    flag(value.has_value());
+    if (value) text(*value);
+  }
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  bool ok() const { return ok_; }
+  bool at_end() const { return pos_ == bytes_.size(); }
+
+  template <class T>
+  T number() {
+    T value{};
+    if (take(sizeof value)) std::memcpy(&value, bytes_.data() + pos_ - sizeof value, sizeof value);
+    return value;
+  }
+  bool flag() {
+    auto value = number<std::uint8_t>();
+    if (value > 1) ok_ = false;
+    return value == 1;
+  }
+  std::string text() {
+    auto size = number<std::uint32_t>();
+    if (!take(size)) return {};
+    return std::string(bytes_.substr(pos_ - size, size));
+  }
+  Duration duration() { return Duration(number<std::int64_t>()); }
+  // Counts come from the file: no reserve(), and each element consumes bytes,
+  // so a damaged count ends at the end of the bytes.
+  std::vector<std::string> texts() {
+    std::vector<std::string> values;
+    auto count = number<std::uint32_t>();
+    for (std::uint32_t i = 0; i < count && ok_; ++i) values.push_back(text());
+    return values;
+  }
+  std::optional<std::string> optional_text() {
+    if (!flag()) return std::nullopt;
+    return text();
+  }
+
+ private:
+  bool take(std::size_t size) {
+    if (!ok_ || bytes_.size() - pos_ < size) return ok_ = false;
+    pos_ += size;
+    return true;
+  }
+
+  std::string_view bytes_;
+  std::size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+void write_worker(Writer& out, const Worker& worker) {
+  out.text(worker.label);
+  out.texts(worker.command);
+  out.flag(worker.command_is_shell);
+  out.duration(worker.timeout);
+  out.optional_text(worker.key_gen);
+  out.flag(worker.cached_entity);
+  out.duration(worker.wait);
+  out.flag(worker.relevance_invalidation);
+  out.duration(worker.relevance_timeout);
+  out.flag(worker.delay_invalidation);
+  out.duration(worker.delay_countdown);
+  out.flag(worker.delay_logging);
+  out.duration(worker.getter_timeout);
+  out.number(static_cast<std::uint32_t>(worker.env.size()));
+  for (const auto& [name, value] : worker.env) {
+    out.text(name);
+    out.text(value);
+  }
+  out.optional_text(worker.cwd ? std::optional<std::string>(worker.cwd->string()) : std::nullopt);
+  out.texts(worker.depends_on);
+  out.flag(worker.cache_failures);
+  out.duration(worker.serve_stale_on_error);
+  out.text(worker.origin);
+}
+
+Worker read_worker(Reader& in) {
+  Worker worker;
+  worker.label = in.text();
+  worker.command = in.texts();
+  worker.command_is_shell = in.flag();
+  worker.timeout = in.duration();
+  worker.key_gen = in.optional_text();
+  worker.cached_entity = in.flag();
+  worker.wait = in.duration();
+  worker.relevance_invalidation = in.flag();
+  worker.relevance_timeout = in.duration();
+  worker.delay_invalidation = in.flag();
+  worker.delay_countdown = in.duration();
+  worker.delay_logging = in.flag();
+  worker.getter_timeout = in.duration();
+  auto env_count = in.number<std::uint32_t>();
+  for (std::uint32_t i = 0; i < env_count && in.ok(); ++i) {
+    std::string name = in.text();
+    worker.env.emplace_back(std::move(name), in.text());
+  }
+  if (auto cwd = in.optional_text()) worker.cwd = fs::path(*cwd);
+  worker.depends_on = in.texts();
+  worker.cache_failures = in.flag();
+  worker.serve_stale_on_error = in.duration();
+  worker.origin = in.text();
+  return worker;
+}
+
+void write_store(Writer& out, const StoreSettings& store) {
+  out.text(store.backend);
+  out.optional_text(store.path ? std::optional<std::string>(store.path->string()) : std::nullopt);
+  out.number(store.max_size);
+  out.text(store.url);
+  out.text(store.prefix);
+}
+
+StoreSettings read_store(Reader& in) {
+  StoreSettings store;
+  store.backend = in.text();
+  if (auto path = in.optional_text()) store.path = fs::path(*path);
+  store.max_size = in.number<std::uint64_t>();
+  store.url = in.text();
+  store.prefix = in.text();
+  return store;
+}
+
+void write_input(Writer& out, const ConfigInput& input) {
+  out.number(static_cast<std::uint8_t>(input.kind));
+  out.text(input.path);
+  out.number(input.dev);
+  out.number(input.ino);
+  out.number(input.size);
+  out.number(input.mtime_ns);
+  out.number(input.ctime_ns);
+  out.number(input.mode);
+  out.number(input.uid);
+  out.number(input.gid);
+}
+
+ConfigInput read_input(Reader& in) {
+  ConfigInput input;
+  input.kind = static_cast<ConfigInput::Kind>(in.number<std::uint8_t>());
+  input.path = in.text();
+  input.dev = in.number<std::uint64_t>();
+  input.ino = in.number<std::uint64_t>();
+  input.size = in.number<std::uint64_t>();
+  input.mtime_ns = in.number<std::int64_t>();
+  input.ctime_ns = in.number<std::int64_t>();
+  input.mode = in.number<std::uint32_t>();
+  input.uid = in.number<std::uint32_t>();
+  input.gid = in.number<std::uint32_t>();
+  return input;
+}
+
+// ---- The build identity: the GNU build ID of the running program, a hash of
+// its code; else the identity of its file.
+
+int find_build_id(struct dl_phdr_info* info, std::size_t, void* data) {
+  auto& id = *static_cast<std::string*>(data);
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& header = info->dlpi_phdr[i];
+    if (header.p_type != PT_NOTE) continue;
+    const char* note = reinterpret_cast<const char*>(info->dlpi_addr + header.p_vaddr);
+    const char* end = note + header.p_memsz;
+    while (end - note >= static_cast<std::ptrdiff_t>(sizeof(ElfW(Nhdr)))) {
+      ElfW(Nhdr) nhdr;
+      std::memcpy(&nhdr, note, sizeof nhdr);
+      std::size_t name_size = (nhdr.n_namesz + 3) & ~std::size_t{3};
+      std::size_t desc_size = (nhdr.n_descsz + 3) & ~std::size_t{3};
+      const char* name = note + sizeof nhdr;
+      const char* desc = name + name_size;
+      if (desc + desc_size > end) break;
+      if (nhdr.n_type == NT_GNU_BUILD_ID && nhdr.n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
+        id.assign("build-id:").append(desc, nhdr.n_descsz);
+        return 1;
+      }
+      note = desc + desc_size;
+    }
+  }
+  return 1;  // only the program itself, the first object listed
+}
+
+const std::string& build_identity() {
+  static const std::string identity = [] {
+    std::string id;
+    dl_iterate_phdr(find_build_id, &id);
+    if (id.empty()) {
+      struct stat status {};
+      if (::stat("/proc/self/exe", &status) == 0) {
+        Writer out;
+        out.text("exe:");
+        for (auto part : {std::uint64_t(status.st_dev), std::uint64_t(status.st_ino),
+                          std::uint64_t(status.st_size), std::uint64_t(status.st_mtim.tv_sec),
+                          std::uint64_t(status.st_mtim.tv_nsec)}) {
+          out.number(part);
+        }
+        id = out.bytes;
+      }
+    }
+    return id;
+  }();
+  return identity;
+}
+
+// ---- Decoding.
+
+// Reads `size` bytes at `offset` into `into`; false when they are not all there.
+using ReadAt = std::function<bool(std::uint64_t offset, std::uint64_t size, std::string& into)>;
+
+bool input_still_valid(const ConfigInput& recorded) {
+  ConfigInput now = stat_config_input(recorded.path);
+  if (!now.same_stat(recorded)) return false;
+  // The loader would refuse it: let it, with its message.
+  if (recorded.kind == ConfigInput::Kind::file && !config_file_trusted(now.mode, now.uid)) {
+    return false;
+  }
+  return true;
+}
+
+struct Header {
+  StoreSettings store;
+  Prefix prefix;
+};
+
+std::optional<Header> read_header(const ReadAt& read_at, std::uint64_t total,
+                                  std::string_view key, bool check_inputs) {
+  std::string bytes;
+  if (total < sizeof(Prefix) || !read_at(0, sizeof(Prefix), bytes)) return std::nullopt;
+  Prefix prefix;
+  std::memcpy(&prefix, bytes.data(), sizeof prefix);
+  if (prefix.magic != k_magic || prefix.format != k_format || prefix.byte_order != k_byte_order ||
+      prefix.file_size != total || prefix.header_offset != sizeof(Prefix) ||
+      prefix.header_size > total - prefix.header_offset ||
+      prefix.table_offset < prefix.header_offset + prefix.header_size ||
+      prefix.table_offset > total || prefix.table_capacity == 0 ||
+      (prefix.table_capacity & (prefix.table_capacity - 1)) != 0 ||
+      prefix.table_capacity > (total - prefix.table_offset) / sizeof(Slot)) {
+    return std::nullopt;
+  }
+  if (!read_at(prefix.header_offset, prefix.header_size, bytes)) return std::nullopt;
+  if (XXH3_64bits(bytes.data(), bytes.size()) != prefix.header_hash) return std::nullopt;
+  Reader in(bytes);
+  if (in.text() != build_identity() || build_identity().empty()) return std::nullopt;
+  if (in.number<std::uint32_t>() != ::getuid()) return std::nullopt;
+  if (in.text() != key) return std::nullopt;
+  auto input_count = in.number<std::uint32_t>();
+  for (std::uint32_t i = 0; i < input_count && in.ok(); ++i) {
+    ConfigInput input = read_input(in);
+    if (!in.ok() || (check_inputs && !input_still_valid(input))) return std::nullopt;
+  }
+  Header header{read_store(in), prefix};
+  if (!in.ok() || !in.at_end()) return std::nullopt;
+  return header;
+}
+
+std::optional<Worker> find_worker(const ReadAt& read_at, const Prefix& prefix,
+                                  std::string_view label) {
+  const std::uint64_t hash = XXH3_64bits(label.data(), label.size());
+  const std::uint64_t mask = prefix.table_capacity - 1;
+  constexpr std::uint64_t k_run = 8;  // slots read at once
+  std::string slots;  // slots [run_first, run_first + run_count) of the table
+  std::uint64_t run_first = 0, run_count = 0;
+  std::string record;
+  for (std::uint64_t probe = 0; probe < prefix.table_capacity; ++probe) {
+    std::uint64_t index = (hash + probe) & mask;
+    if (index < run_first || index >= run_first + run_count) {
+      run_first = index;
+      run_count = std::min(k_run, prefix.table_capacity - index);
+      if (!read_at(prefix.table_offset + index * sizeof(Slot), run_count * sizeof(Slot), slots)) {
+        return std::nullopt;
+      }
+    }
+    Slot slot;
+    std::memcpy(&slot, slots.data() + (index - run_first) * sizeof(Slot), sizeof slot);
+    if (slot.offset == 0) return std::nullopt;
+    if (slot.hash != hash) continue;
+    if (slot.offset < prefix.table_offset || slot.length < k_record_hash_size ||
+        slot.length > prefix.file_size || slot.offset > prefix.file_size - slot.length ||
+        !read_at(slot.offset, slot.length, record)) {
+      return std::nullopt;
+    }
+    std::uint64_t stored_hash;
+    std::memcpy(&stored_hash, record.data(), sizeof stored_hash);
+    std::string_view payload = std::string_view(record).substr(k_record_hash_size);
+    if (XXH3_64bits(payload.data(), payload.size()) != stored_hash) return std::nullopt;
+    Reader in(payload);
+    Worker worker = read_worker(in);
+    if (!in.ok() || !in.at_end()) return std::nullopt;
+    if (worker.label == label) return worker;
+  }
+  return std::nullopt;
+}
+
+std::optional<CachedWorker> decode(const ReadAt& read_at, std::uint64_t total,
+                                   std::string_view key, std::string_view label) {
+  std::optional<Header> header = read_header(read_at, total, key, /*check_inputs=*/true);
+  if (!header) return std::nullopt;
+  std::optional<Worker> worker = find_worker(read_at, header->prefix, label);
+  if (!worker) return std::nullopt;
+  return CachedWorker{std::move(*worker), std::move(header->store)};
+}
+
+ReadAt read_from_bytes(std::string_view bytes) {
+  return [bytes](std::uint64_t offset, std::uint64_t size, std::string& into) {
+    if (offset > bytes.size() || size > bytes.size() - offset) return false;
+    into.assign(bytes.substr(offset, size));
+    return true;
+  };
+}
+
+ReadAt read_from_fd(int fd) {
+  return [fd](std::uint64_t offset, std::uint64_t size, std::string& into) {
+    into.resize(size);
+    std::uint64_t done = 0;
+    while (done < size) {
+      ssize_t count = ::pread(fd, into.data() + done, size - done, static_cast<off_t>(offset + done));
+      if (count < 0 && errno == EINTR) continue;
+      if (count <= 0) return false;
+      done += static_cast<std::uint64_t>(count);
+    }
+    return true;
+  };
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// The cache file opened for reading, when it is ours and no one else can write it.
+std::optional<std::uint64_t> open_trusted(const fs::path& file, Fd& fd) {
+  if (fd.get() < 0) return std::nullopt;
+  struct stat status {};
+  if (::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode) ||
+      status.st_uid != ::getuid() || (status.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return std::nullopt;
+  }
+  (void)file;
+  return static_cast<std::uint64_t>(status.st_size);
+}
+
+int open_for_lookup(const fs::path& file) {
+  return ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+}
+
+// mkdir -p with mode 0700 (XDG asks it of cache directories).
+bool make_directories(const fs::path& dir) {
+  struct stat status {};
+  if (::stat(dir.c_str(), &status) == 0) return S_ISDIR(status.st_mode);
+  if (dir.has_parent_path() && dir.parent_path() != dir && !make_directories(dir.parent_path())) {
+    return false;
+  }
+  return ::mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST;
+}
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t count = ::write(fd, bytes.data(), bytes.size());
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(count));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string config_cache_key(const std::filesystem::path& config_path) {
+  std::error_code error;
+  fs::path absolute = fs::absolute(config_path, error);
+  return config_path.string() + '\0' + absolute.string();
+}
+
+std::filesystem::path config_cache_file(const std::filesystem::path& cache_dir,
+                                        std::string_view key) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx.bin",
+                static_cast<unsigned long long>(XXH3_64bits(key.data(), key.size())));
+  return cache_dir / name;
+}
+
+std::string encode_config_cache(const Config& config, std::string_view key) {
+  Writer header;
+  header.text(build_identity());
+  header.number(static_cast<std::uint32_t>(::getuid()));
+  header.text(key);
+  header.number(static_cast<std::uint32_t>(config.inputs.size()));
+  for (const ConfigInput& input : config.inputs) write_input(header, input);
+  write_store(header, config.store);
+
+  std::uint64_t capacity = 1;
+  while (capacity < 2 * config.workers.size()) capacity *= 2;
+  const std::uint64_t table_offset = sizeof(Prefix) + header.bytes.size();
+  const std::uint64_t records_offset = table_offset + capacity * sizeof(Slot);
+  std::vector<Slot> table(capacity, Slot{0, 0, 0});
+  Writer records;
+  for (const auto& [label, worker] : config.workers) {
+    Writer payload;
+    write_worker(payload, worker);
+    Slot slot{XXH3_64bits(label.data(), label.size()), records_offset + records.bytes.size(),
+              k_record_hash_size + payload.bytes.size()};
+    records.number(XXH3_64bits(payload.bytes.data(), payload.bytes.size()));
+    records.bytes += payload.bytes;
+    std::uint64_t index = slot.hash & (capacity - 1);
+    while (table[index].offset != 0) index = (index + 1) & (capacity - 1);
+    table[index] = slot;
+  }
+
+  Prefix prefix{};
+  prefix.magic = k_magic;
+  prefix.format = k_format;
+  prefix.byte_order = k_byte_order;
+  prefix.file_size = records_offset + records.bytes.size();
+  prefix.header_offset = sizeof(Prefix);
+  prefix.header_size = header.bytes.size();
+  prefix.header_hash = XXH3_64bits(header.bytes.data(), header.bytes.size());
+  prefix.table_offset = table_offset;
+  prefix.table_capacity = capacity;
+
+  std::string bytes;
+  bytes.reserve(prefix.file_size);
+  bytes.append(reinterpret_cast<const char*>(&prefix), sizeof prefix);
+  bytes += header.bytes;
+  bytes.append(reinterpret_cast<const char*>(table.data()), table.size() * sizeof(Slot));
+  bytes += records.bytes;
+  return bytes;
+}
+
+std::optional<CachedWorker> decode_config_cache(std::string_view bytes, std::string_view key,
+                                                std::string_view label) {
+  return decode(read_from_bytes(bytes), bytes.size(), key, label);
+}
+
+std::optional<CachedWorker> lookup_config_cache(const std::filesystem::path& file,
+                                                std::string_view key, std::string_view label) {
+  Fd fd(open_for_lookup(file));
+  std::optional<std::uint64_t> size = open_trusted(file, fd);
+  if (!size) return std::nullopt;
+  return decode(read_from_fd(fd.get()), *size, key, label);
+}
+
+bool config_cache_valid(const std::filesystem::path& file, std::string_view key) {
+  Fd fd(open_for_lookup(file));
+  std::optional<std::uint64_t> size = open_trusted(file, fd);
+  return size && read_header(read_from_fd(fd.get()), *size, key, /*check_inputs=*/true);
+}
+
+bool save_config_cache(const std::filesystem::path& file, std::string_view key,
+                       const Config& config) {
+  if (config.inputs.empty() || build_identity().empty()) return false;
+  for (const ConfigInput& input : config.inputs) {
+    if (input.racy) return false;
+  }
+  try {
+    std::string bytes = encode_config_cache(config, key);
+    if (!make_directories(file.parent_path())) return false;
+    std::string temp = file.string() + ".XXXXXX";
+    int raw = ::mkostemp(temp.data(), O_CLOEXEC);  // mode 0600
+    if (raw < 0) return false;
+    Fd fd(raw);
+    if (!write_all(fd.get(), bytes) || ::rename(temp.c_str(), file.c_str()) != 0) {
+      ::unlink(temp.c_str());
+      return false;
+    }
+    return true;
+  } catch (const std::exception&) {
+    return false;  // a cache that cannot be written is only a slower next call
+  }
+}
+
+}  // namespace djc
