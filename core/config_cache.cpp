@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -280,7 +281,30 @@ const std::string& build_identity() {
 // ---- Decoding.
 
 // Reads `size` bytes at `offset` into `into`; false when they are not all there.
-using ReadAt = std::function<bool(std::uint64_t offset, std::uint64_t size, std::string& into)>;
+using ReadAt = std::function<bool(std::uint64_t offset, std::uint64_t size, char* into)>;
+
+// A buffer filled by ReadAt: on the stack when small (no zero-filling of a string
+// the size of the read).
+class Buffer {
+ public:
+  bool read(const ReadAt& read_at, std::uint64_t offset, std::uint64_t size) {
+    if (size <= small_.size()) {
+      data_ = small_.data();
+    } else {
+      large_.resize(size);
+      data_ = large_.data();
+    }
+    size_ = size;
+    return read_at(offset, size, data_);
+  }
+  std::string_view view() const { return {data_, size_}; }
+
+ private:
+  std::array<char, 4096> small_;
+  std::string large_;
+  char* data_ = nullptr;
+  std::uint64_t size_ = 0;
+};
 
 bool input_still_valid(const ConfigInput& recorded) {
   ConfigInput now = stat_config_input(recorded.path);
@@ -299,10 +323,14 @@ struct Header {
 
 std::optional<Header> read_header(const ReadAt& read_at, std::uint64_t total,
                                   std::string_view key, bool check_inputs) {
-  std::string bytes;
-  if (total < sizeof(Prefix) || !read_at(0, sizeof(Prefix), bytes)) return std::nullopt;
+  // One read for the prefix and, in all but huge include trees, the header.
+  constexpr std::uint64_t k_first_read = 4096;
+  Buffer first;
+  if (total < sizeof(Prefix) || !first.read(read_at, 0, std::min(total, k_first_read))) {
+    return std::nullopt;
+  }
   Prefix prefix;
-  std::memcpy(&prefix, bytes.data(), sizeof prefix);
+  std::memcpy(&prefix, first.view().data(), sizeof prefix);
   if (prefix.magic != k_magic || prefix.format != k_format || prefix.byte_order != k_byte_order ||
       prefix.file_size != total || prefix.header_offset != sizeof(Prefix) ||
       prefix.header_size > total - prefix.header_offset ||
@@ -312,7 +340,15 @@ std::optional<Header> read_header(const ReadAt& read_at, std::uint64_t total,
       prefix.table_capacity > (total - prefix.table_offset) / sizeof(Slot)) {
     return std::nullopt;
   }
-  if (!read_at(prefix.header_offset, prefix.header_size, bytes)) return std::nullopt;
+  Buffer rest;
+  std::string_view bytes;
+  if (prefix.header_offset + prefix.header_size <= first.view().size()) {
+    bytes = first.view().substr(prefix.header_offset, prefix.header_size);
+  } else if (rest.read(read_at, prefix.header_offset, prefix.header_size)) {
+    bytes = rest.view();
+  } else {
+    return std::nullopt;
+  }
   if (XXH3_64bits(bytes.data(), bytes.size()) != prefix.header_hash) return std::nullopt;
   Reader in(bytes);
   if (in.text() != build_identity() || build_identity().empty()) return std::nullopt;
@@ -333,15 +369,16 @@ std::optional<Worker> find_worker(const ReadAt& read_at, const Prefix& prefix,
   const std::uint64_t hash = XXH3_64bits(label.data(), label.size());
   const std::uint64_t mask = prefix.table_capacity - 1;
   constexpr std::uint64_t k_run = 8;  // slots read at once
-  std::string slots;  // slots [run_first, run_first + run_count) of the table
+  std::array<char, k_run * sizeof(Slot)> slots;  // [run_first, run_first + run_count)
   std::uint64_t run_first = 0, run_count = 0;
-  std::string record;
+  Buffer record;
   for (std::uint64_t probe = 0; probe < prefix.table_capacity; ++probe) {
     std::uint64_t index = (hash + probe) & mask;
     if (index < run_first || index >= run_first + run_count) {
       run_first = index;
       run_count = std::min(k_run, prefix.table_capacity - index);
-      if (!read_at(prefix.table_offset + index * sizeof(Slot), run_count * sizeof(Slot), slots)) {
+      if (!read_at(prefix.table_offset + index * sizeof(Slot), run_count * sizeof(Slot),
+                   slots.data())) {
         return std::nullopt;
       }
     }
@@ -351,12 +388,12 @@ std::optional<Worker> find_worker(const ReadAt& read_at, const Prefix& prefix,
     if (slot.hash != hash) continue;
     if (slot.offset < prefix.table_offset || slot.length < k_record_hash_size ||
         slot.length > prefix.file_size || slot.offset > prefix.file_size - slot.length ||
-        !read_at(slot.offset, slot.length, record)) {
+        !record.read(read_at, slot.offset, slot.length)) {
       return std::nullopt;
     }
     std::uint64_t stored_hash;
-    std::memcpy(&stored_hash, record.data(), sizeof stored_hash);
-    std::string_view payload = std::string_view(record).substr(k_record_hash_size);
+    std::memcpy(&stored_hash, record.view().data(), sizeof stored_hash);
+    std::string_view payload = record.view().substr(k_record_hash_size);
     if (XXH3_64bits(payload.data(), payload.size()) != stored_hash) return std::nullopt;
     Reader in(payload);
     Worker worker = read_worker(in);
@@ -376,19 +413,18 @@ std::optional<CachedWorker> decode(const ReadAt& read_at, std::uint64_t total,
 }
 
 ReadAt read_from_bytes(std::string_view bytes) {
-  return [bytes](std::uint64_t offset, std::uint64_t size, std::string& into) {
+  return [bytes](std::uint64_t offset, std::uint64_t size, char* into) {
     if (offset > bytes.size() || size > bytes.size() - offset) return false;
-    into.assign(bytes.substr(offset, size));
+    std::memcpy(into, bytes.data() + offset, size);
     return true;
   };
 }
 
 ReadAt read_from_fd(int fd) {
-  return [fd](std::uint64_t offset, std::uint64_t size, std::string& into) {
-    into.resize(size);
+  return [fd](std::uint64_t offset, std::uint64_t size, char* into) {
     std::uint64_t done = 0;
     while (done < size) {
-      ssize_t count = ::pread(fd, into.data() + done, size - done, static_cast<off_t>(offset + done));
+      ssize_t count = ::pread(fd, into + done, size - done, static_cast<off_t>(offset + done));
       if (count < 0 && errno == EINTR) continue;
       if (count <= 0) return false;
       done += static_cast<std::uint64_t>(count);

@@ -1,10 +1,11 @@
 // Unit tests of core/config_cache: the binary format round trip, validation
 // against the config's inputs, damaged files ignored, atomic private writes.
 #include <catch2/catch.hpp>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
+#include <algorithm>
 #include <sstream>
 
 #include "config_test_support.hpp"
@@ -254,5 +255,5 @@ TEST_CASE("config cache: the load records every file and glob directory it read"
     INFO(name);
     CHECK(std::count(files.begin(), files.end(), (f.dir / name).string()) >= 1);
   }
-  CHECK(std::count(dirs.begin(), dirs.end(), (f.dir / "conf.d").string()) == 1);
+  CHECK(std::count(dirs.begin(), dirs.end(), (f.dir / "conf.d").string()) >= 1);
 }
