@@ -11,24 +11,27 @@
 // from the label's hash to its record or an empty slot, and that one record.
 #include "core/config_cache.hpp"
 
-#include <elf.h>
 #include <fcntl.h>
-#include <link.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 
 #include <xxhash.h>
 
+#include "core/build_identity.hpp"
+#include "core/config_cache_codec.hpp"
+
 namespace djc {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace config_cache_codec;
 
 constexpr std::array<char, 8> k_magic{'D', 'J', 'C', 'C', 'F', 'G', '\0', '\0'};
 constexpr std::uint32_t k_format = 1;
@@ -53,230 +56,6 @@ struct Slot {
 };
 
 constexpr std::uint64_t k_record_hash_size = sizeof(std::uint64_t);
-
-// ---- Encoding.
-
-class Writer {
- public:
-  std::string bytes;
-
-  template <class T>
-  void number(T value) {
-    bytes.append(reinterpret_cast<const char*>(&value), sizeof value);
-  }
-  void flag(bool value) { number<std::uint8_t>(value ? 1 : 0); }
-  void text(std::string_view value) {
-    number(static_cast<std::uint32_t>(value.size()));
-    bytes.append(value);
-  }
-  void duration(Duration value) { number<std::int64_t>(value.count()); }
-  void texts(const std::vector<std::string>& values) {
-    number(static_cast<std::uint32_t>(values.size()));
-    for (const std::string& value : values) text(value);
-  }
-  void optional_text(const std::optional<std::string>& value) {
-    flag(value.has_value());
-    if (value) text(*value);
-  }
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  bool ok() const { return ok_; }
-  bool at_end() const { return pos_ == bytes_.size(); }
-
-  template <class T>
-  T number() {
-    T value{};
-    if (take(sizeof value)) std::memcpy(&value, bytes_.data() + pos_ - sizeof value, sizeof value);
-    return value;
-  }
-  bool flag() {
-    auto value = number<std::uint8_t>();
-    if (value > 1) ok_ = false;
-    return value == 1;
-  }
-  std::string text() {
-    auto size = number<std::uint32_t>();
-    if (!take(size)) return {};
-    return std::string(bytes_.substr(pos_ - size, size));
-  }
-  Duration duration() { return Duration(number<std::int64_t>()); }
-  // Counts come from the file: no reserve(), and each element consumes bytes,
-  // so a damaged count ends at the end of the bytes.
-  std::vector<std::string> texts() {
-    std::vector<std::string> values;
-    auto count = number<std::uint32_t>();
-    for (std::uint32_t i = 0; i < count && ok_; ++i) values.push_back(text());
-    return values;
-  }
-  std::optional<std::string> optional_text() {
-    if (!flag()) return std::nullopt;
-    return text();
-  }
-
- private:
-  bool take(std::size_t size) {
-    if (!ok_ || bytes_.size() - pos_ < size) return ok_ = false;
-    pos_ += size;
-    return true;
-  }
-
-  std::string_view bytes_;
-  std::size_t pos_ = 0;
-  bool ok_ = true;
-};
-
-void write_worker(Writer& out, const Worker& worker) {
-  out.text(worker.label);
-  out.texts(worker.command);
-  out.flag(worker.command_is_shell);
-  out.duration(worker.timeout);
-  out.optional_text(worker.key_gen);
-  out.flag(worker.cached_entity);
-  out.duration(worker.wait);
-  out.flag(worker.relevance_invalidation);
-  out.duration(worker.relevance_timeout);
-  out.flag(worker.delay_invalidation);
-  out.duration(worker.delay_countdown);
-  out.flag(worker.delay_logging);
-  out.duration(worker.getter_timeout);
-  out.number(static_cast<std::uint32_t>(worker.env.size()));
-  for (const auto& [name, value] : worker.env) {
-    out.text(name);
-    out.text(value);
-  }
-  out.optional_text(worker.cwd ? std::optional<std::string>(worker.cwd->string()) : std::nullopt);
-  out.texts(worker.depends_on);
-  out.flag(worker.cache_failures);
-  out.duration(worker.serve_stale_on_error);
-  out.text(worker.origin);
-}
-
-Worker read_worker(Reader& in) {
-  Worker worker;
-  worker.label = in.text();
-  worker.command = in.texts();
-  worker.command_is_shell = in.flag();
-  worker.timeout = in.duration();
-  worker.key_gen = in.optional_text();
-  worker.cached_entity = in.flag();
-  worker.wait = in.duration();
-  worker.relevance_invalidation = in.flag();
-  worker.relevance_timeout = in.duration();
-  worker.delay_invalidation = in.flag();
-  worker.delay_countdown = in.duration();
-  worker.delay_logging = in.flag();
-  worker.getter_timeout = in.duration();
-  auto env_count = in.number<std::uint32_t>();
-  for (std::uint32_t i = 0; i < env_count && in.ok(); ++i) {
-    std::string name = in.text();
-    worker.env.emplace_back(std::move(name), in.text());
-  }
-  if (auto cwd = in.optional_text()) worker.cwd = fs::path(*cwd);
-  worker.depends_on = in.texts();
-  worker.cache_failures = in.flag();
-  worker.serve_stale_on_error = in.duration();
-  worker.origin = in.text();
-  return worker;
-}
-
-void write_store(Writer& out, const StoreSettings& store) {
-  out.text(store.backend);
-  out.optional_text(store.path ? std::optional<std::string>(store.path->string()) : std::nullopt);
-  out.number(store.max_size);
-  out.text(store.url);
-  out.text(store.prefix);
-}
-
-StoreSettings read_store(Reader& in) {
-  StoreSettings store;
-  store.backend = in.text();
-  if (auto path = in.optional_text()) store.path = fs::path(*path);
-  store.max_size = in.number<std::uint64_t>();
-  store.url = in.text();
-  store.prefix = in.text();
-  return store;
-}
-
-void write_input(Writer& out, const ConfigInput& input) {
-  out.number(static_cast<std::uint8_t>(input.kind));
-  out.text(input.path);
-  out.number(input.dev);
-  out.number(input.ino);
-  out.number(input.size);
-  out.number(input.mtime_ns);
-  out.number(input.ctime_ns);
-  out.number(input.mode);
-  out.number(input.uid);
-  out.number(input.gid);
-}
-
-ConfigInput read_input(Reader& in) {
-  ConfigInput input;
-  input.kind = static_cast<ConfigInput::Kind>(in.number<std::uint8_t>());
-  input.path = in.text();
-  input.dev = in.number<std::uint64_t>();
-  input.ino = in.number<std::uint64_t>();
-  input.size = in.number<std::uint64_t>();
-  input.mtime_ns = in.number<std::int64_t>();
-  input.ctime_ns = in.number<std::int64_t>();
-  input.mode = in.number<std::uint32_t>();
-  input.uid = in.number<std::uint32_t>();
-  input.gid = in.number<std::uint32_t>();
-  return input;
-}
-
-// ---- The build identity: the GNU build ID of the running program, a hash of
-// its code; else the identity of its file.
-
-int find_build_id(struct dl_phdr_info* info, std::size_t, void* data) {
-  auto& id = *static_cast<std::string*>(data);
-  for (int i = 0; i < info->dlpi_phnum; ++i) {
-    const ElfW(Phdr)& header = info->dlpi_phdr[i];
-    if (header.p_type != PT_NOTE) continue;
-    const char* note = reinterpret_cast<const char*>(info->dlpi_addr + header.p_vaddr);
-    const char* end = note + header.p_memsz;
-    while (end - note >= static_cast<std::ptrdiff_t>(sizeof(ElfW(Nhdr)))) {
-      ElfW(Nhdr) nhdr;
-      std::memcpy(&nhdr, note, sizeof nhdr);
-      std::size_t name_size = (nhdr.n_namesz + 3) & ~std::size_t{3};
-      std::size_t desc_size = (nhdr.n_descsz + 3) & ~std::size_t{3};
-      const char* name = note + sizeof nhdr;
-      const char* desc = name + name_size;
-      if (desc + desc_size > end) break;
-      if (nhdr.n_type == NT_GNU_BUILD_ID && nhdr.n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
-        id.assign("build-id:").append(desc, nhdr.n_descsz);
-        return 1;
-      }
-      note = desc + desc_size;
-    }
-  }
-  return 1;  // only the program itself, the first object listed
-}
-
-const std::string& build_identity() {
-  static const std::string identity = [] {
-    std::string id;
-    dl_iterate_phdr(find_build_id, &id);
-    if (id.empty()) {
-      struct stat status {};
-      if (::stat("/proc/self/exe", &status) == 0) {
-        Writer out;
-        out.text("exe:");
-        for (auto part : {std::uint64_t(status.st_dev), std::uint64_t(status.st_ino),
-                          std::uint64_t(status.st_size), std::uint64_t(status.st_mtim.tv_sec),
-                          std::uint64_t(status.st_mtim.tv_nsec)}) {
-          out.number(part);
-        }
-        id = out.bytes;
-      }
-    }
-    return id;
-  }();
-  return identity;
-}
 
 // ---- Decoding.
 

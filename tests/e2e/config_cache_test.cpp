@@ -138,7 +138,9 @@ TEST_CASE("config cache: a 2000-worker config works, unknown labels still get a 
   Sandbox box;
   prepare(box);
   std::ostringstream text;
-  for (int i = 0; i < 2000; ++i) text << "[workers.w" << i << "]\ncommand = [\"echo\", \"" << i << "\"]\n";
+  for (int i = 0; i < 2000; ++i) {
+    text << "[workers.w" << i << "]\ncommand = [\"echo\", \"" << i << "\"]\n";
+  }
   box.config(text.str());
   warm(box, "get w0");
   for (const char* label : {"w1", "w999", "w1999"}) {
@@ -199,4 +201,46 @@ TEST_CASE("config cache: deleting it is safe", "[e2e][config-cache]") {
   warm(box, "get w");
   fs::remove_all(box.dir() / ".cache/dj-cache");
   CHECK(box.dj("get w").out == "one\n");
+}
+
+// The guard of issue 8's "independent of config size" target: instruction counts
+// (callgrind) are stable on a loaded machine, times are not.
+TEST_CASE("config cache: a hit costs the same with 2000 workers as with one",
+          "[e2e][config-cache][perf]") {
+  Sandbox box;
+  prepare(box);
+  if (box.sh("command -v valgrind >/dev/null 2>&1").code != 0) {
+    WARN("valgrind is not installed: instruction counts not checked");
+    return;
+  }
+  std::string one = "[workers.k]\ncommand = [\"echo\", \"hello\"]\n";
+  std::ostringstream big;
+  big << one;
+  for (int i = 0; i < 2000; ++i) {
+    big << "[workers.w" << i << "]\ncommand = [\"echo\", \"" << i << "\"]\n";
+  }
+  box.write("one.toml", one);
+  box.write("big.toml", big.str());
+  warm(box, "-c one.toml get k", 1);
+  warm(box, "-c big.toml get k", 2);
+  auto instructions = [&](const std::string& config) -> long {
+    Run run = box.sh("valgrind --tool=callgrind --callgrind-out-file=/dev/null \"$DJ\" -c " +
+                     config + " get k 2>&1 >/dev/null");
+    auto at = run.out.find("refs:");
+    if (run.code != 0 || at == std::string::npos) return -1;
+    std::string digits;
+    for (char c : run.out.substr(at + 5, 40)) {
+      if (c >= '0' && c <= '9') digits += c;
+      if (c == '\n') break;
+    }
+    return digits.empty() ? -1 : std::stol(digits);
+  };
+  long small_config = instructions("one.toml");
+  long large_config = instructions("big.toml");
+  if (small_config < 0 || large_config < 0) {
+    WARN("valgrind could not run dj-cache (a sanitizer build?): not checked");
+    return;
+  }
+  INFO("1 worker: " << small_config << " instructions, 2001 workers: " << large_config);
+  CHECK(large_config <= small_config * 105 / 100);
 }
