@@ -57,6 +57,12 @@ struct Slot {
 
 constexpr std::uint64_t k_record_hash_size = sizeof(std::uint64_t);
 
+// The caller's uid, asked once (dj-cache never changes it).
+std::uint32_t caller_uid() {
+  static const std::uint32_t uid = ::getuid();
+  return uid;
+}
+
 // ---- Decoding.
 
 // Reads `size` bytes at `offset` into `into`; false when they are not all there.
@@ -131,7 +137,7 @@ std::optional<Header> read_header(const ReadAt& read_at, std::uint64_t total,
   if (XXH3_64bits(bytes.data(), bytes.size()) != prefix.header_hash) return std::nullopt;
   Reader in(bytes);
   if (in.text() != build_identity() || build_identity().empty()) return std::nullopt;
-  if (in.number<std::uint32_t>() != ::getuid()) return std::nullopt;
+  if (in.number<std::uint32_t>() != caller_uid()) return std::nullopt;
   if (in.text() != key) return std::nullopt;
   auto input_count = in.number<std::uint32_t>();
   for (std::uint32_t i = 0; i < input_count && in.ok(); ++i) {
@@ -199,18 +205,44 @@ ReadAt read_from_bytes(std::string_view bytes) {
   };
 }
 
-ReadAt read_from_fd(int fd) {
-  return [fd](std::uint64_t offset, std::uint64_t size, char* into) {
-    std::uint64_t done = 0;
-    while (done < size) {
-      ssize_t count = ::pread(fd, into + done, size - done, static_cast<off_t>(offset + done));
-      if (count < 0 && errno == EINTR) continue;
-      if (count <= 0) return false;
-      done += static_cast<std::uint64_t>(count);
-    }
-    return true;
-  };
+bool pread_all(int fd, std::uint64_t offset, std::uint64_t size, char* into) {
+  std::uint64_t done = 0;
+  while (done < size) {
+    ssize_t count = ::pread(fd, into + done, size - done, static_cast<off_t>(offset + done));
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) return false;
+    done += static_cast<std::uint64_t>(count);
+  }
+  return true;
 }
+
+// Reads of a cache file: its first 4 KiB in one pread (the prefix, the header
+// and, for a small config, the whole file), anything beyond with its own.
+class FileReader {
+ public:
+  FileReader(int fd, std::uint64_t total) : fd_(fd) {
+    head_size_ = std::min<std::uint64_t>(total, head_.size());
+    if (!pread_all(fd, 0, head_size_, head_.data())) head_size_ = 0;
+  }
+  FileReader(const FileReader&) = delete;
+  FileReader& operator=(const FileReader&) = delete;
+
+  ReadAt read_at() {
+    return [this](std::uint64_t offset, std::uint64_t size, char* into) {
+      if (offset <= head_size_ && size <= head_size_ - offset) {
+        std::memcpy(into, head_.data() + offset, size);
+        return true;
+      }
+      return pread_all(fd_, offset, size, into);
+    };
+  }
+
+ private:
+  int fd_;
+  std::array<char, 4096> head_;
+  std::uint64_t head_size_ = 0;
+};
+
 
 class Fd {
  public:
@@ -231,7 +263,7 @@ std::optional<std::uint64_t> open_trusted(const fs::path& file, Fd& fd) {
   if (fd.get() < 0) return std::nullopt;
   struct stat status {};
   if (::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode) ||
-      status.st_uid != ::getuid() || (status.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+      status.st_uid != caller_uid() || (status.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     return std::nullopt;
   }
   (void)file;
@@ -281,7 +313,7 @@ std::filesystem::path config_cache_file(const std::filesystem::path& cache_dir,
 std::string encode_config_cache(const Config& config, std::string_view key) {
   Writer header;
   header.text(build_identity());
-  header.number(static_cast<std::uint32_t>(::getuid()));
+  header.number(caller_uid());
   header.text(key);
   header.number(static_cast<std::uint32_t>(config.inputs.size()));
   for (const ConfigInput& input : config.inputs) write_input(header, input);
@@ -335,13 +367,16 @@ std::optional<CachedWorker> lookup_config_cache(const std::filesystem::path& fil
   Fd fd(open_for_lookup(file));
   std::optional<std::uint64_t> size = open_trusted(file, fd);
   if (!size) return std::nullopt;
-  return decode(read_from_fd(fd.get()), *size, key, label);
+  FileReader reader(fd.get(), *size);
+  return decode(reader.read_at(), *size, key, label);
 }
 
 bool config_cache_valid(const std::filesystem::path& file, std::string_view key) {
   Fd fd(open_for_lookup(file));
   std::optional<std::uint64_t> size = open_trusted(file, fd);
-  return size && read_header(read_from_fd(fd.get()), *size, key, /*check_inputs=*/true);
+  if (!size) return false;
+  FileReader reader(fd.get(), *size);
+  return read_header(reader.read_at(), *size, key, /*check_inputs=*/true).has_value();
 }
 
 bool save_config_cache(const std::filesystem::path& file, std::string_view key,

@@ -241,7 +241,8 @@ ConfigInput stat_config_input(const std::filesystem::path& path) {
 }
 
 bool config_file_trusted(std::uint32_t mode, std::uint32_t uid) {
-  return (mode & (S_IWGRP | S_IWOTH)) == 0 && (uid == ::getuid() || uid == 0);
+  static const uid_t caller = ::getuid();  // asked once: dj-cache never changes it
+  return (mode & (S_IWGRP | S_IWOTH)) == 0 && (uid == caller || uid == 0);
 }
 
 namespace {
