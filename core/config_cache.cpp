@@ -274,11 +274,18 @@ int open_for_lookup(const fs::path& file) {
   return ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 }
 
-// mkdir -p with mode 0700 (XDG asks it of cache directories).
-bool make_directories(const fs::path& dir) {
+// mkdir -p with mode 0700 (XDG asks it of cache directories), only below a
+// directory the caller owns (or a sticky one, such as /tmp): root running with a
+// user's $HOME must not leave root-owned directories or files in it. The cache
+// directory itself must be the caller's.
+bool make_private_directories(const fs::path& dir, bool is_cache_dir = true) {
   struct stat status {};
-  if (::stat(dir.c_str(), &status) == 0) return S_ISDIR(status.st_mode);
-  if (dir.has_parent_path() && dir.parent_path() != dir && !make_directories(dir.parent_path())) {
+  if (::stat(dir.c_str(), &status) == 0) {
+    if (!S_ISDIR(status.st_mode)) return false;
+    return status.st_uid == caller_uid() || (!is_cache_dir && (status.st_mode & S_ISVTX));
+  }
+  if (!dir.has_parent_path() || dir.parent_path() == dir ||
+      !make_private_directories(dir.parent_path(), false)) {
     return false;
   }
   return ::mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST;
@@ -387,7 +394,7 @@ bool save_config_cache(const std::filesystem::path& file, std::string_view key,
   }
   try {
     std::string bytes = encode_config_cache(config, key);
-    if (!make_directories(file.parent_path())) return false;
+    if (!make_private_directories(file.parent_path())) return false;
     std::string temp = file.string() + ".XXXXXX";
     int raw = ::mkostemp(temp.data(), O_CLOEXEC);  // mode 0600
     if (raw < 0) return false;

@@ -231,6 +231,22 @@ TEST_CASE("config cache: saved privately and atomically, read back, damage ignor
   }
 }
 
+TEST_CASE("config cache: not written into a directory someone else owns", "[config][cache]") {
+  if (::getuid() != 0) return;  // only root can make a directory another user owns
+  Fixture f;
+  for (djc::ConfigInput& input : f.config.inputs) input.racy = false;
+  fs::create_directories(f.dir / "home");
+  REQUIRE(::chown((f.dir / "home").c_str(), 12345, 12345) == 0);
+  fs::path file = djc::config_cache_file(f.dir / "home/.cache/dj-cache/config-cache", f.key);
+  CHECK_FALSE(djc::save_config_cache(file, f.key, f.config));
+  CHECK_FALSE(fs::exists(f.dir / "home/.cache"));
+  // Nor into an existing cache directory of another user.
+  fs::create_directories(file.parent_path());
+  REQUIRE(::chown(file.parent_path().c_str(), 12345, 12345) == 0);
+  CHECK_FALSE(djc::save_config_cache(file, f.key, f.config));
+  CHECK_FALSE(fs::exists(file));
+}
+
 TEST_CASE("config cache: not written when an input changed in the tick it was read",
           "[config][cache]") {
   Fixture f;
