@@ -85,7 +85,7 @@ class Buffer {
   std::string_view view() const { return {data_, size_}; }
 
  private:
-  std::array<char, 4096> small_;
+  std::array<char, 1024> small_;
   std::string large_;
   char* data_ = nullptr;
   std::uint64_t size_ = 0;
@@ -108,14 +108,10 @@ struct Header {
 
 std::optional<Header> read_header(const ReadAt& read_at, std::uint64_t total,
                                   std::string_view key, bool check_inputs) {
-  // One read for the prefix and, in all but huge include trees, the header.
-  constexpr std::uint64_t k_first_read = 4096;
-  Buffer first;
-  if (total < sizeof(Prefix) || !first.read(read_at, 0, std::min(total, k_first_read))) {
+  Prefix prefix;
+  if (total < sizeof(Prefix) || !read_at(0, sizeof prefix, reinterpret_cast<char*>(&prefix))) {
     return std::nullopt;
   }
-  Prefix prefix;
-  std::memcpy(&prefix, first.view().data(), sizeof prefix);
   if (prefix.magic != k_magic || prefix.format != k_format || prefix.byte_order != k_byte_order ||
       prefix.file_size != total || prefix.header_offset != sizeof(Prefix) ||
       prefix.header_size > total - prefix.header_offset ||
@@ -125,15 +121,9 @@ std::optional<Header> read_header(const ReadAt& read_at, std::uint64_t total,
       prefix.table_capacity > (total - prefix.table_offset) / sizeof(Slot)) {
     return std::nullopt;
   }
-  Buffer rest;
-  std::string_view bytes;
-  if (prefix.header_offset + prefix.header_size <= first.view().size()) {
-    bytes = first.view().substr(prefix.header_offset, prefix.header_size);
-  } else if (rest.read(read_at, prefix.header_offset, prefix.header_size)) {
-    bytes = rest.view();
-  } else {
-    return std::nullopt;
-  }
+  Buffer header_bytes;
+  if (!header_bytes.read(read_at, prefix.header_offset, prefix.header_size)) return std::nullopt;
+  std::string_view bytes = header_bytes.view();
   if (XXH3_64bits(bytes.data(), bytes.size()) != prefix.header_hash) return std::nullopt;
   Reader in(bytes);
   if (in.text() != build_identity() || build_identity().empty()) return std::nullopt;
