@@ -27,7 +27,7 @@ std::string own_executable() {
 
 void start_detached(Context& context, const std::vector<std::string>& arguments) {
   std::vector<std::string> argv{own_executable(), "-q"};
-  context.config_if_any();
+  context.locate_config();
   if (context.config_file()) argv.insert(argv.end(), {"--config", context.config_file()->string()});
   argv.insert(argv.end(), {"--store", context.store_location().options.path.string()});
   argv.insert(argv.end(), arguments.begin(), arguments.end());

@@ -2,12 +2,14 @@
 // demand), the store (opened once, on demand) and the clock.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/config_cache.hpp"
 #include "store/open_store.hpp"
 
 namespace djc {
@@ -28,9 +30,12 @@ class Context {
   const Config& config();
   // The discovered config, or nullptr when none exists (invalid still throws).
   const Config* config_if_any();
-  // The path of the discovered config (after config_if_any()), for child processes.
+  // Finds the config file (SPEC §2 discovery) without loading it.
+  void locate_config();
+  // The path of the discovered config (after locate_config()), for child processes.
   const std::optional<std::filesystem::path>& config_file() const { return config_file_; }
-  // The worker of `label`; Error(69) with a did-you-mean hint when unknown.
+  // The worker of `label`: from the config cache when it is valid (no TOML
+  // parsed), else from the config. Error(69) with a did-you-mean hint when unknown.
   const Worker& worker(const std::string& label);
 
   // --store, $DJ_CACHE_STORE, [store] path, $XDG_CACHE_HOME/dj-cache, ~/.cache/dj-cache.
@@ -41,9 +46,14 @@ class Context {
   const Clock& clock() const { return system_clock(); }
 
  private:
+  const Worker* cached_worker(const std::string& label);
+  void update_config_cache();
+
+  bool config_located_ = false;
   bool config_searched_ = false;
   std::optional<std::filesystem::path> config_file_;
   std::optional<Config> config_;
+  std::map<std::string, CachedWorker, std::less<>> cached_;  // answered by the config cache
   std::unique_ptr<Store> store_;
 };
 

@@ -132,7 +132,9 @@ FileInfo main_file_info(const fs::path& path) {
 
 class Loader {
  public:
-  Config load(const FileInfo& main, std::string_view text) {
+  Config load(const FileInfo& main, std::string_view text,
+              std::vector<ConfigInput> main_inputs = {}) {
+    config_.inputs = std::move(main_inputs);
     load_file(main, text, /*is_main=*/true);
     // Rules may name workers of files loaded after them: check once all are in.
     check_worker_references(config_, references_);
@@ -235,7 +237,7 @@ class Loader {
     for (std::size_t i = 0; i < entries.size(); ++i) {
       const toml::source_region& where = node.as_array()->get(i)->source();
       if (entries[i].empty()) fail(where, "an 'include' entry must not be empty");
-      for (const fs::path& path : expand_include(dir, entries[i], where)) {
+      for (const fs::path& path : expand_include(dir, entries[i], where, &config_.inputs)) {
         load_included(path, where);
       }
     }
@@ -245,10 +247,13 @@ class Loader {
     FileInfo file = included_file_info(path);
     auto on_stack = [&](const FileInfo& open) { return open.identity == file.identity; };
     if (std::any_of(stack_.begin(), stack_.end(), on_stack)) fail(where, cycle_message(file));
-    if (loaded_.count(file.identity)) return;  // included twice, e.g. by name and by a glob
+    if (loaded_.count(file.identity)) {  // included twice, e.g. by name and by a glob
+      record_input(path, config_.inputs);  // a link retargeted later is a change
+      return;
+    }
     std::string text;
     try {
-      text = read_config_file(path, /*check_trust=*/true);
+      text = read_config_file(path, /*check_trust=*/true, &config_.inputs);
     } catch (const Error& error) {
       throw Error(exit_code::config,
                   fmt::format("{} (included at {})", error.what(), place(where)));
@@ -278,8 +283,9 @@ const Worker* Config::find_worker(const std::string& label) const {
 }
 
 Config load_config(const std::filesystem::path& path) {
-  std::string text = read_config_file(path, /*check_trust=*/true);
-  return Loader().load(main_file_info(path), text);
+  std::vector<ConfigInput> inputs;
+  std::string text = read_config_file(path, /*check_trust=*/true, &inputs);
+  return Loader().load(main_file_info(path), text, std::move(inputs));
 }
 
 Config parse_config_text(std::string_view text, const std::filesystem::path& origin) {

@@ -35,6 +35,8 @@ struct Worker {
   bool cache_failures = false;
   Duration serve_stale_on_error = Duration::zero();
   std::string origin;  // "file:line" where the worker is declared, for messages
+
+  friend bool operator==(const Worker&, const Worker&) = default;
 };
 
 // One [[sources.NAME.invalidates]] rule.
@@ -57,10 +59,31 @@ struct StoreSettings {
   std::uint64_t max_size = std::uint64_t{1} << 30;
   std::string url;                             // redis backend
   std::string prefix = "dj-cache:";
+
+  friend bool operator==(const StoreSettings&, const StoreSettings&) = default;
+};
+
+// Something a load read, as it was when read: a config file (the stat of the
+// descriptor parsed), a directory an include glob listed, or a path a glob found
+// missing. The config cache (core/config_cache.hpp) is valid while each still
+// stats the same.
+struct ConfigInput {
+  enum class Kind : std::uint8_t { file, directory, absent };
+  Kind kind = Kind::file;
+  std::string path;  // absolute
+  std::uint64_t dev = 0, ino = 0, size = 0;
+  std::int64_t mtime_ns = 0, ctime_ns = 0;
+  std::uint32_t mode = 0, uid = 0, gid = 0;
+  // Changed within the clock tick it was read in: a second change in that tick
+  // would leave the same stat, so a cache must not be built on it (git's "racy" rule).
+  bool racy = false;
+
+  bool same_stat(const ConfigInput& other) const;
 };
 
 struct Config {
   std::vector<std::filesystem::path> files;  // the main file, then includes, in load order
+  std::vector<ConfigInput> inputs;           // every file and directory the load read
   StoreSettings store;
   std::map<std::string, Worker> workers;     // by label
   std::map<std::string, Source> sources;     // by name
@@ -84,6 +107,13 @@ Config parse_config_text(std::string_view text, const std::filesystem::path& ori
 // /etc/dj-cache/config.toml. nullopt when none exists (an explicit path that does
 // not exist is returned as is, so loading it reports the error).
 std::optional<std::filesystem::path> discover_config(const std::optional<std::string>& explicit_path);
+
+// The input `path` (absolute) is now: Kind::absent when it cannot be stat'ed.
+ConfigInput stat_config_input(const std::filesystem::path& path);
+
+// SPEC §2's trust rule for a config file: not writable by group or others, owned
+// by the caller or root.
+bool config_file_trusted(std::uint32_t mode, std::uint32_t uid);
 
 // True for 1-64 of [A-Za-z0-9_.-].
 bool is_valid_label(std::string_view label);

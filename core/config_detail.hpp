@@ -133,11 +133,20 @@ void check_worker_references(const Config& config,
 
 // The text of a config file. With check_trust, refuses (Error 78, "path: why") a
 // file writable by group or others or owned by neither the caller nor root.
-std::string read_config_file(const fs::path& path, bool check_trust);
+// With `inputs`, appends what was read (ConfigInput: the stat of the descriptor
+// after reading, made absolute).
+std::string read_config_file(const fs::path& path, bool check_trust,
+                             std::vector<ConfigInput>* inputs = nullptr);
+
+// Appends the stat of `path` (Kind::absent when it cannot be stat'ed).
+void record_input(const fs::path& path, std::vector<ConfigInput>& inputs);
 
 // What one `include` entry names: the file itself for a plain path (an error
 // at `where` when it does not exist), the sorted matches for a glob (none is fine).
+// With `inputs`, a glob appends every directory it listed and every path it
+// stat'ed, so that a new match is seen as a changed input.
 std::vector<fs::path> expand_include(const fs::path& dir, const std::string& entry,
-                                     const toml::source_region& where);
+                                     const toml::source_region& where,
+                                     std::vector<ConfigInput>* inputs = nullptr);
 
 }  // namespace djc::config_detail

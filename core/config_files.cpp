@@ -1,4 +1,5 @@
 // Config files on disk: reading them under the trust rule, expanding includes, discovery.
+#include <dirent.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <sys/stat.h>
@@ -7,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -36,6 +38,7 @@ class FileDescriptor {
 // The config defines commands dj-cache runs, often from cron as another user:
 // like sshd and sudo, refuse a file someone else could have changed.
 void check_trusted(const fs::path& path, const struct stat& status) {
+  if (config_file_trusted(status.st_mode, status.st_uid)) return;
   if (status.st_mode & (S_IWGRP | S_IWOTH)) {
     fail_file(path, fmt::format("refusing a config file writable by group or others (mode {:04o}); "
                                 "it defines commands dj-cache runs (chmod go-w {})",
@@ -62,14 +65,105 @@ std::string read_all(const fs::path& path, int fd) {
   }
 }
 
+std::int64_t nanoseconds(const struct timespec& time) {
+  return static_cast<std::int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
+}
+
+// The coarse clock is the one the kernel stamps files with: a change after this
+// sample gets an mtime/ctime >= it.
+std::int64_t coarse_now() {
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME_COARSE, &now);
+  return nanoseconds(now);
+}
+
+ConfigInput make_input(const fs::path& path, const struct stat& status, std::int64_t sampled) {
+  ConfigInput input;
+  input.kind = S_ISDIR(status.st_mode) ? ConfigInput::Kind::directory : ConfigInput::Kind::file;
+  input.path = fs::absolute(path).string();
+  input.dev = status.st_dev;
+  input.ino = status.st_ino;
+  input.size = static_cast<std::uint64_t>(status.st_size);
+  input.mtime_ns = nanoseconds(status.st_mtim);
+  input.ctime_ns = nanoseconds(status.st_ctim);
+  input.mode = status.st_mode;
+  input.uid = status.st_uid;
+  input.gid = status.st_gid;
+  input.racy = input.mtime_ns >= sampled || input.ctime_ns >= sampled;
+  return input;
+}
+
+ConfigInput absent_input(const fs::path& path) {
+  ConfigInput input;
+  input.kind = ConfigInput::Kind::absent;
+  input.path = fs::absolute(path).string();
+  return input;
+}
+
 bool has_glob_characters(const std::string& entry) {
   return entry.find_first_of("*?[") != std::string::npos;
 }
 
-std::vector<fs::path> glob_files(const std::string& pattern, const toml::source_region& where) {
+// glob(3) with GLOB_ALTDIRFUNC calls these; while a glob runs for a load that
+// records its inputs, each directory it opens and each path it stats is recorded.
+thread_local std::vector<ConfigInput>* t_glob_inputs = nullptr;
+
+void* recording_opendir(const char* name) {
+  std::int64_t sampled = coarse_now();
+  DIR* dir = ::opendir(name);
+  if (t_glob_inputs) {
+    struct stat status {};
+    // fstat before readdir: an entry added after it changes the directory's mtime.
+    if (dir && ::fstat(::dirfd(dir), &status) == 0) {
+      t_glob_inputs->push_back(make_input(name, status, sampled));
+    } else {
+      t_glob_inputs->push_back(absent_input(name));
+    }
+  }
+  return dir;
+}
+
+struct dirent* recording_readdir(void* dir) { return ::readdir(static_cast<DIR*>(dir)); }
+void recording_closedir(void* dir) { ::closedir(static_cast<DIR*>(dir)); }
+
+int recording_stat(const char* name, struct stat* status) {
+  std::int64_t sampled = coarse_now();
+  int result = ::stat(name, status);
+  if (t_glob_inputs) {
+    t_glob_inputs->push_back(result == 0 ? make_input(name, *status, sampled)
+                                         : absent_input(name));
+  }
+  return result;
+}
+
+int recording_lstat(const char* name, struct stat* status) {
+  std::int64_t sampled = coarse_now();
+  int result = ::lstat(name, status);
+  if (t_glob_inputs) {
+    // Recorded as stat(2) sees it (validation follows links); a link that now
+    // points elsewhere shows as a changed inode.
+    struct stat followed {};
+    if (::stat(name, &followed) == 0) {
+      t_glob_inputs->push_back(make_input(name, followed, sampled));
+    } else {
+      t_glob_inputs->push_back(absent_input(name));
+    }
+  }
+  return result;
+}
+
+std::vector<fs::path> glob_files(const std::string& pattern, const toml::source_region& where,
+                                 std::vector<ConfigInput>* inputs) {
   glob_t matches{};
+  matches.gl_opendir = recording_opendir;
+  matches.gl_readdir = recording_readdir;
+  matches.gl_closedir = recording_closedir;
+  matches.gl_stat = recording_stat;
+  matches.gl_lstat = recording_lstat;
+  t_glob_inputs = inputs;
   // GLOB_MARK ends directories with '/', so "rules.d/*" skips subdirectories.
-  int status = ::glob(pattern.c_str(), GLOB_MARK, nullptr, &matches);
+  int status = ::glob(pattern.c_str(), GLOB_MARK | GLOB_ALTDIRFUNC, nullptr, &matches);
+  t_glob_inputs = nullptr;
   std::vector<fs::path> files;
   if (status == 0) {
     for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
@@ -86,7 +180,8 @@ std::vector<fs::path> glob_files(const std::string& pattern, const toml::source_
 
 }  // namespace
 
-std::string read_config_file(const fs::path& path, bool check_trust) {
+std::string read_config_file(const fs::path& path, bool check_trust,
+                             std::vector<ConfigInput>* inputs) {
   // O_NONBLOCK: a FIFO in place of the config must not hang us before the S_ISREG check.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) fail_file(path, fmt::format("cannot open config file: {}", std::strerror(errno)));
@@ -98,12 +193,29 @@ std::string read_config_file(const fs::path& path, bool check_trust) {
   }
   if (!S_ISREG(status.st_mode)) fail_file(path, "not a regular file");
   if (check_trust) check_trusted(path, status);
-  return read_all(path, file.get());
+  std::string text = read_all(path, file.get());
+  if (inputs) {
+    // The stat after reading is the one recorded: a change after it shows.
+    std::int64_t sampled = coarse_now();
+    struct stat after {};
+    if (::fstat(file.get(), &after) != 0) after = {};
+    ConfigInput input = make_input(path, after, sampled);
+    input.racy = input.racy || !input.same_stat(make_input(path, status, sampled));
+    inputs->push_back(std::move(input));
+  }
+  return text;
+}
+
+void record_input(const fs::path& path, std::vector<ConfigInput>& inputs) {
+  inputs.push_back(stat_config_input(path));
 }
 
 std::vector<fs::path> expand_include(const fs::path& dir, const std::string& entry,
-                                     const toml::source_region& where) {
-  if (has_glob_characters(entry)) return glob_files(resolve_glob_against(dir, entry), where);
+                                     const toml::source_region& where,
+                                     std::vector<ConfigInput>* inputs) {
+  if (has_glob_characters(entry)) {
+    return glob_files(resolve_glob_against(dir, entry), where, inputs);
+  }
   fs::path path = resolve_against(dir, entry);
   std::error_code error;
   if (!fs::exists(path, error)) {
@@ -113,6 +225,25 @@ std::vector<fs::path> expand_include(const fs::path& dir, const std::string& ent
 }
 
 }  // namespace config_detail
+
+bool ConfigInput::same_stat(const ConfigInput& other) const {
+  return kind == other.kind && dev == other.dev && ino == other.ino && size == other.size &&
+         mtime_ns == other.mtime_ns && ctime_ns == other.ctime_ns && mode == other.mode &&
+         uid == other.uid && gid == other.gid;
+}
+
+ConfigInput stat_config_input(const std::filesystem::path& path) {
+  using namespace config_detail;
+  std::int64_t sampled = coarse_now();
+  struct stat status {};
+  return ::stat(path.c_str(), &status) == 0 ? make_input(path, status, sampled)
+                                            : absent_input(path);
+}
+
+bool config_file_trusted(std::uint32_t mode, std::uint32_t uid) {
+  static const uid_t caller = ::getuid();  // asked once: dj-cache never changes it
+  return (mode & (S_IWGRP | S_IWOTH)) == 0 && (uid == caller || uid == 0);
+}
 
 namespace {
 
