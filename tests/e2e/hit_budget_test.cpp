@@ -32,6 +32,11 @@ TEST_CASE("a hit costs no more instructions than floor.c", "[e2e][perf]") {
   Sandbox box;
   box.config("[workers.k]\ncommand = [\"echo\", \"hello\"]\ntimeout = \"1d\"\n");
   REQUIRE(box.dj("get k").out == "hello\n");
+  // The measured hit is the usual one, with the config cache written: a config
+  // changed within the current clock tick is parsed, not cached, at first.
+  REQUIRE(box.sh("for i in $(seq 500); do \"$DJ\" get k >/dev/null;"
+                 " ls .cache/dj-cache/config-cache/*.bin >/dev/null 2>&1 && exit 0; done; exit 1")
+              .code == 0);
   REQUIRE(box.sh("mkdir floordb && \"" DJ_CACHE_FLOOR_BIN "\" put floordb k 'hello\n'").code == 0);
   long hit = instructions(box, "\"$DJ\" get k");
   long floor = instructions(box, "\"" DJ_CACHE_FLOOR_BIN "\" get floordb k");
