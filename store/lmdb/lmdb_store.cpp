@@ -2,6 +2,9 @@
 // entries. The design and on-disk format are in docs/STORE_FORMAT.md.
 #include "store/lmdb/lmdb_store.hpp"
 
+#include <algorithm>
+#include <numeric>
+
 #include "core/error.hpp"
 #include "store/entry_codec.hpp"
 #include "store/lmdb/key_lock.hpp"
@@ -128,10 +131,15 @@ void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& en
                                    std::to_string(limits_.hard) + " bytes); nothing stored");
   }
   // One transaction: the batch becomes visible all at once or not at all.
+  // In key order: each B-tree then grows at one place at a time instead of
+  // touching pages all over, so a large batch dirties (and spills) far fewer.
+  // Equal keys keep their input order: the last one wins, as it would unsorted.
+  std::vector<std::size_t> order(entries.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return metas[a].key < metas[b].key; });
   auto body = [&](Txn& txn) {
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-      put_entry(txn, dbis_, metas[i], entries[i].second, sizes[i]);
-    }
+    for (std::size_t i : order) put_entry(txn, dbis_, metas[i], entries[i].second, sizes[i]);
   };
   reserve_map(need);
   std::size_t evicted = 0;
