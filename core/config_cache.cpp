@@ -301,9 +301,14 @@ std::string config_cache_key(const std::filesystem::path& config_path) {
 
 std::filesystem::path config_cache_file(const std::filesystem::path& cache_dir,
                                         std::string_view key) {
+  // The build joins the name as well as the header: two dj-cache binaries used
+  // with one config (an installed one and a fresh build) keep a file each instead
+  // of rewriting one another's on every call.
+  const std::string& build = build_identity();
+  XXH64_hash_t hash = XXH3_64bits_withSeed(key.data(), key.size(),
+                                           XXH3_64bits(build.data(), build.size()));
   char name[32];
-  std::snprintf(name, sizeof name, "%016llx.bin",
-                static_cast<unsigned long long>(XXH3_64bits(key.data(), key.size())));
+  std::snprintf(name, sizeof name, "%016llx.bin", static_cast<unsigned long long>(hash));
   return cache_dir / name;
 }
 
