@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include "core/config.hpp"
 #include "store/store.hpp"
@@ -13,6 +14,9 @@ struct StoreLocation {
   StoreSettings settings;  // backend, url, prefix, max_size
   StoreOptions options;    // resolved path and size limit
 };
+
+// Whether --store names a Redis server (redis://, rediss://, unix://) rather than a directory.
+bool is_redis_url(std::string_view text);
 
 std::unique_ptr<Store> open_store(const StoreLocation& where, OpenMode mode);
 SchemaStatus store_schema_status(const StoreLocation& where);
