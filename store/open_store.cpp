@@ -11,6 +11,11 @@ bool is_redis_url(std::string_view text) {
          text.starts_with("unix://");
 }
 
+std::string store_name(const StoreLocation& where) {
+  if (where.settings.backend != "redis") return where.options.path.string();
+  return redis_store_name(where.settings);
+}
+
 std::unique_ptr<Store> open_store(const StoreLocation& where, OpenMode mode) {
   if (where.settings.backend == "redis") return open_redis_store(where.settings, mode);
   return open_lmdb_store(where.options, mode == OpenMode::get ? OpenMode::write : mode);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/config.hpp"
@@ -17,6 +18,10 @@ struct StoreLocation {
 
 // Whether --store names a Redis server (redis://, rediss://, unix://) rather than a directory.
 bool is_redis_url(std::string_view text);
+
+// How messages name the store: its directory, or the Redis URL (without its
+// password) and prefix.
+std::string store_name(const StoreLocation& where);
 
 std::unique_ptr<Store> open_store(const StoreLocation& where, OpenMode mode);
 SchemaStatus store_schema_status(const StoreLocation& where);

@@ -37,6 +37,7 @@ Connection::Connection(const RedisUrl& url, const ConnectOptions& options)
     std::string db = std::to_string(url.db);
     append_raw({"SELECT", db}, false);
   }
+  if (!options.client_name.empty()) append_raw({"CLIENT", "SETNAME", options.client_name}, false);
   // Their replies are checked (not returned) by the first exchange.
   for (bool& quiet : queued_) quiet = true;
   setup_replies_ = queued_.size();

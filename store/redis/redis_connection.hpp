@@ -31,6 +31,7 @@ class Unreachable : public Error {
 struct ConnectOptions {
   std::chrono::milliseconds connect_timeout{500};
   std::chrono::milliseconds operation_timeout{2000};
+  std::string client_name;  // CLIENT SETNAME (what CLIENT LIST shows), when not empty
 };
 
 class Connection {

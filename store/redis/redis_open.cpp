@@ -8,10 +8,17 @@
 namespace djc {
 namespace redis {
 
+std::string client_name(std::string_view prefix) {
+  std::string name = "dj-cache@";
+  for (char c : prefix) name += (c > ' ' && c < 127) ? c : '_';
+  return name;
+}
+
 std::unique_ptr<Connection> connect(const RedisUrl& url, const StoreSettings& settings) {
   return std::make_unique<Connection>(
       url, ConnectOptions{.connect_timeout = settings.connect_timeout,
-                          .operation_timeout = settings.operation_timeout});
+                          .operation_timeout = settings.operation_timeout,
+                          .client_name = client_name(settings.prefix)});
 }
 
 int RedisStore::schema_on_server() {
@@ -66,6 +73,11 @@ std::unique_ptr<Store> open_redis_store(const StoreSettings& settings, OpenMode 
   // to upgrade), refuse a newer one.
   store->record_schema();
   return store;
+}
+
+std::string redis_store_name(const StoreSettings& settings) {
+  return fmt::format("{} (prefix '{}')", redis::parse_redis_url(settings.url).shown,
+                     settings.prefix);
 }
 
 SchemaStatus redis_schema_status(const StoreSettings& settings) {

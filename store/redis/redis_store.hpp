@@ -16,6 +16,9 @@ namespace djc {
 // store into one that holds nothing, after one warning.
 std::unique_ptr<Store> open_redis_store(const StoreSettings& settings, OpenMode mode);
 
+// "URL (prefix P)", the URL without its password.
+std::string redis_store_name(const StoreSettings& settings);
+
 // What `migrate --check` reports.
 SchemaStatus redis_schema_status(const StoreSettings& settings);
 

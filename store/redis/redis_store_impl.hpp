@@ -96,6 +96,9 @@ T RedisStore::guarded(T fallback, const std::function<T(Connection&)>& body) {
   }
 }
 
+// "dj-cache@PREFIX" (bytes CLIENT SETNAME refuses as '_'): how CLIENT LIST shows us.
+std::string client_name(std::string_view prefix);
+
 // Opens a new connection with the store's settings (leases renew on their own).
 std::unique_ptr<Connection> connect(const RedisUrl& url, const StoreSettings& settings);
 
