@@ -43,7 +43,7 @@ const std::vector<std::string> k_config_keys{
     "depends_on", "cache_failures", "serve_stale_on_error", "label",
     // top level, [store], rules, [events]
     "include", "[store]", "[defaults]", "[events]", "backend", "path", "max_size", "url",
-    "prefix", "worker", "is_empty", "fields", "when_changed", "spool", "invalidates",
+    "prefix", "connect_timeout", "operation_timeout", "lease", "worker", "is_empty", "fields", "when_changed", "spool", "invalidates",
 };
 
 std::string slurp(const fs::path& path) {
