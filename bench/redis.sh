@@ -6,7 +6,7 @@
 #     LMDB floor (/work/shared/bench or bench/: interleave.c, floor.c);
 #  2. a stampede: N cold gets of a T-second getter over 3 simulated hosts;
 #  3. invalidation of 1,000 of 100,000 entries (--drop, then recomputing).
-#   bench/redis.sh [BUILD_DIR] [ROUNDS] [N] [T]
+#   bench/redis.sh [BUILD_DIR] [ROUNDS] [N] [T]   ($REDIS_BENCH_SECTIONS=13: only 1 and 3)
 set -euo pipefail
 build=$(realpath "${1:-build}")
 rounds=${2:-300}
@@ -54,6 +54,8 @@ value_worker='[workers.v]
 command = ["printf", "%s", "a value of some forty bytes, for the hits"]
 timeout = "1d"'
 
+sections=${REDIS_BENCH_SECTIONS:-123}
+if [[ $sections == *1* ]]; then
 echo "== 1. hit latency ($rounds interleaved rounds)"
 write_config lmdb lmdb "$value_worker"
 write_config redis bench: "$value_worker"
@@ -66,6 +68,8 @@ mkdir -p floordb && ./floor put floordb k "a value of some forty bytes, for the 
   redis-hit "$dj -c redis/dj-cache.toml get v" \
   redis-cli-GET "redis-cli -p $port GET bench:{v}:e"
 
+fi
+if [[ $sections == *2* ]]; then
 echo "== 2. stampede: $n cold gets of a ${t}s getter over 3 hosts"
 mkdir -p hosts
 for h in a b c; do
@@ -86,6 +90,8 @@ awk -v n="$n" -v t="$t" -v wall="$((end - start))" -v runs="$(wc -l < hosts/ran.
   printf "wall %.2fs for T=%ss (ratio %.2f), getter runs: %d, distinct outputs: %d\n",
          wall / 1e9, t, wall / 1e9 / t, runs, same }'
 
+fi
+if [[ $sections == *3* ]]; then
 echo "== 3. invalidation of 1,000 of 100,000 entries"
 write_config inval inval: '[workers.w]
 command = ["printf", "%s", "recomputed"]
@@ -99,3 +105,4 @@ s=$(date +%s%N); "$dj" -c inval/dj-cache.toml invalidate w --old g=g7 --drop; e=
 echo "invalidate --drop of 1,000 (g=g7): $(( (e - s) / 1000000 )) ms"
 s=$(date +%s%N); "$dj" -c inval/dj-cache.toml invalidate w --old g=g8; e=$(date +%s%N)
 echo "invalidate (recompute) of 1,000 (g=g8): $(( (e - s) / 1000000 )) ms"
+fi

@@ -116,6 +116,13 @@ std::vector<Reply> Connection::exchange() {
   return replies;
 }
 
+std::vector<Reply> Connection::exchange(std::chrono::milliseconds extra) {
+  if (redisSetTimeout(context_, to_timeval(extra + options_.operation_timeout)) != REDIS_OK) broken();
+  std::vector<Reply> replies = exchange();
+  if (redisSetTimeout(context_, to_timeval(options_.operation_timeout)) != REDIS_OK) broken();
+  return replies;
+}
+
 Reply Connection::command(const std::vector<std::string_view>& args) {
   append(args);
   std::vector<Reply> replies = exchange();

@@ -50,6 +50,9 @@ class Connection {
   // Sends everything queued and returns the replies of append()ed commands, in
   // order. A reply that is a Redis error throws Error(74), after all are read.
   std::vector<Reply> exchange();
+  // exchange() allowing `extra` time beyond the operation timeout (a large
+  // transaction the server runs as one command).
+  std::vector<Reply> exchange(std::chrono::milliseconds extra);
   // One command, one round trip (plus whatever was queued before it).
   Reply command(const std::vector<std::string_view>& args);
   // A blocking command (BLPOP) that may take `wait` before its reply.

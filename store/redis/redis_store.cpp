@@ -131,7 +131,8 @@ void RedisStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& e
     link.append(command);
   }
   link.append({"EXEC"});
-  std::vector<Reply> replies = link.exchange();
+  // The server runs the whole transaction at once: allow it time per entry.
+  std::vector<Reply> replies = link.exchange(std::chrono::milliseconds{entries.size() / 10});
   const redisReply& exec = *replies.back();
   if (exec.type != REDIS_REPLY_ARRAY) link.fail("the import transaction was aborted");
   for (std::size_t i = 0; i < exec.elements; ++i) {
