@@ -14,7 +14,14 @@ start)
   fi
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
-  if [ -f "$dir/redis.pid" ]; then kill "$(cat "$dir/redis.pid")" 2>/dev/null || true; fi
+  # A server left by an interrupted run: stopped and gone before ours starts (a
+  # server that exits removes its socket file, even one a new server has bound).
+  if [ -f "$dir/redis.pid" ]; then
+    old=$(cat "$dir/redis.pid")
+    kill "$old" 2>/dev/null || true
+    tries=0
+    while kill -0 "$old" 2>/dev/null && [ "$tries" -lt 100 ]; do tries=$((tries + 1)); sleep 0.05; done
+  fi
   rm -f "$dir/redis.sock" "$dir/redis.pid"
   redis-server --port 0 --unixsocket "$dir/redis.sock" --unixsocketperm 700 \
     --save "" --appendonly no --dir "$dir" --pidfile "$dir/redis.pid" \
@@ -33,6 +40,7 @@ start)
 stop)
   if [ -f "$dir/redis.pid" ]; then
     redis-cli -s "$dir/redis.sock" shutdown nosave >/dev/null 2>&1 || kill "$(cat "$dir/redis.pid")"
+    rm -f "$dir/redis.pid"
   fi
   ;;
 *)
