@@ -69,6 +69,10 @@ void Connection::fail(std::string_view what) const {
   throw Error(exit_code::io, fmt::format("redis store {}: {}", shown(), what));
 }
 
+void Connection::refused(std::string_view what) const {
+  throw Refused(exit_code::io, fmt::format("redis store {}: {}", shown(), what));
+}
+
 void Connection::append_raw(const std::vector<std::string_view>& args, bool quiet) {
   if (broken_) broken();
   std::vector<const char*> pointers;
@@ -112,7 +116,7 @@ std::vector<Reply> Connection::exchange() {
     }
     if (!quiet) replies.push_back(std::move(reply));
   }
-  if (!first_error.empty()) fail(first_error);
+  if (!first_error.empty()) refused(first_error);
   return replies;
 }
 

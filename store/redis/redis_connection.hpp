@@ -28,6 +28,13 @@ class Unreachable : public Error {
   using Error::Error;
 };
 
+// The server answered a command with an error (out of memory under noeviction,
+// a read-only replica, a refused AUTH): `get` degrades on it too.
+class Refused : public Error {
+ public:
+  using Error::Error;
+};
+
 struct ConnectOptions {
   std::chrono::milliseconds connect_timeout{500};
   std::chrono::milliseconds operation_timeout{2000};
@@ -62,6 +69,7 @@ class Connection {
   [[noreturn]] void fail(std::string_view what) const;
 
  private:
+  [[noreturn]] void refused(std::string_view what) const;
   void append_raw(const std::vector<std::string_view>& args, bool quiet);
   [[noreturn]] void broken();
 

@@ -59,8 +59,9 @@ class RedisStore final : public Store {
   void check_schema(const redisReply& reply);
 
  private:
-  // Runs `body` on the connection; in OpenMode::get a lost server turns the store
-  // offline (one warning) and `body` is not retried: `fallback` is returned.
+  // Runs `body` on the connection; in OpenMode::get a lost server, or one that
+  // refuses the command, turns the store offline (one warning) and `body` is not
+  // retried: `fallback` is returned.
   template <typename T>
   T guarded(T fallback, const std::function<T(Connection&)>& body);
   Connection& connection();
@@ -92,6 +93,10 @@ T RedisStore::guarded(T fallback, const std::function<T(Connection&)>& body) {
   } catch (const Unreachable& lost) {
     if (mode_ != OpenMode::get) throw;
     go_offline(lost);
+    return fallback;
+  } catch (const Refused& refused) {
+    if (mode_ != OpenMode::get) throw;
+    go_offline(refused);
     return fallback;
   }
 }

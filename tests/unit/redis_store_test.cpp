@@ -259,3 +259,23 @@ TEST_CASE("redis URLs: parts, password from the environment, refusals", "[redis]
     CHECK_THROWS_AS(parse_redis_url(bad), Error);
   }
 }
+
+TEST_CASE("redis store: a server that refuses commands: 74, or an empty store for get",
+          "[redis]") {
+  auto s = settings("refused");
+  // The test server has no password: AUTH is refused.
+  ::setenv("DJ_CACHE_REDIS_PASSWORD", "not-this-one", 1);
+  auto get = open_redis_store(s, OpenMode::get);
+  REQUIRE(get);
+  CHECK_FALSE(get->read("k", [](const EntryRef&) {}));
+  CHECK(get->lock_key("k", std::nullopt));
+  CHECK(get->put(entry("l", "k"), "v").stored);
+  try {
+    open_redis_store(s, OpenMode::write);
+    FAIL("opened");
+  } catch (const Error& error) {
+    CHECK(error.exit_code() == 74);
+    CHECK(std::string(error.what()).find("not-this-one") == std::string::npos);
+  }
+  ::unsetenv("DJ_CACHE_REDIS_PASSWORD");
+}
