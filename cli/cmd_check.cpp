@@ -10,7 +10,7 @@ namespace {
 int run_check(Context& context, bool repair) {
   Store* store = context.store(repair ? OpenMode::write : OpenMode::read);
   if (!store) {
-    summary("store {}: does not exist (nothing to check)", context.store_location().options.path.string());
+    summary("store {}: does not exist (nothing to check)", store_name(context.store_location()));
     return 0;
   }
   CheckReport report = store->check(repair);

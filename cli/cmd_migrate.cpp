@@ -10,7 +10,7 @@ namespace {
 
 int run_migrate(Context& context, bool check_only) {
   StoreLocation where = context.store_location();
-  std::string path = where.options.path.string();
+  std::string path = store_name(where);
   SchemaStatus status = store_schema_status(where);
   if (status.exists && status.on_disk > status.current) {
     throw Error(exit_code::io, fmt::format("store {}: written by a newer dj-cache (schema {}); this "

@@ -111,6 +111,11 @@ StoreLocation Context::store_location() {
   } else {
     where.options.path = default_store_path();
   }
+  // --store redis://... (or $DJ_CACHE_STORE) picks the Redis backend at that URL.
+  if (is_redis_url(where.options.path.string())) {
+    where.settings.backend = "redis";
+    where.settings.url = where.options.path.string();
+  }
   return where;
 }
 

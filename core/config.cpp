@@ -19,7 +19,10 @@ const std::vector<std::string> k_main_keys{"include", "store",   "defaults",
                                            "workers", "sources", "events"};
 // Included files add workers and rules; settings of the whole config stay in one place.
 const std::vector<std::string> k_included_keys{"include", "workers", "sources"};
-const std::vector<std::string> k_store_keys{"backend", "path", "max_size", "url", "prefix"};
+const std::vector<std::string> k_store_keys{"backend",         "path",
+                                            "max_size",        "url",
+                                            "prefix",          "connect_timeout",
+                                            "operation_timeout", "lease"};
 const std::vector<std::string> k_events_keys{"spool"};
 const std::vector<std::string> k_backends{"lmdb", "redis"};
 
@@ -64,6 +67,14 @@ std::uint64_t read_size(const Field& field) {
   return *bytes;
 }
 
+Duration positive_duration(const Field& field) {
+  Duration duration = read_duration(field);
+  if (duration <= Duration::zero()) {
+    fail(field.value.source(), fmt::format("'{}' in {} must be positive", field.key, field.context));
+  }
+  return duration;
+}
+
 StoreSettings parse_store(const toml::node& node, const fs::path& dir) {
   const std::string context = "[store]";
   const toml::table& table = require_table(node, "'store'");
@@ -79,6 +90,11 @@ StoreSettings parse_store(const toml::node& node, const fs::path& dir) {
   if (auto max_size = field("max_size")) store.max_size = read_size(*max_size);
   if (auto url = field("url")) store.url = read_nonempty_string(*url);
   if (auto prefix = field("prefix")) store.prefix = read_string(*prefix);
+  if (auto timeout = field("connect_timeout")) store.connect_timeout = positive_duration(*timeout);
+  if (auto timeout = field("operation_timeout")) {
+    store.operation_timeout = positive_duration(*timeout);
+  }
+  if (auto lease = field("lease")) store.lease = positive_duration(*lease);
   if (store.backend == "redis" && store.url.empty()) {
     fail(table.get("backend")->source(),
          "the redis backend needs 'url' in [store] (e.g. \"redis://HOST:PORT/DB\")");

@@ -59,6 +59,11 @@ struct StoreSettings {
   std::uint64_t max_size = std::uint64_t{1} << 30;
   std::string url;                             // redis backend
   std::string prefix = "dj-cache:";
+  // Redis: connecting, each command, and the single-flight lease (renewed while a
+  // getter runs; a holder that dies frees the key after at most this long).
+  Duration connect_timeout = std::chrono::milliseconds{500};
+  Duration operation_timeout = std::chrono::seconds{2};
+  Duration lease = std::chrono::seconds{5};
 
   friend bool operator==(const StoreSettings&, const StoreSettings&) = default;
 };

@@ -34,7 +34,7 @@ namespace fs = std::filesystem;
 using namespace config_cache_codec;
 
 constexpr std::array<char, 8> k_magic{'D', 'J', 'C', 'C', 'F', 'G', '\0', '\0'};
-constexpr std::uint32_t k_format = 1;
+constexpr std::uint32_t k_format = 2;  // 2: [store] Redis timeouts and lease
 constexpr std::uint32_t k_byte_order = 0x01020304;
 
 struct Prefix {

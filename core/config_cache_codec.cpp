@@ -65,6 +65,9 @@ void write_store(Writer& out, const StoreSettings& store) {
   out.number(store.max_size);
   out.text(store.url);
   out.text(store.prefix);
+  out.duration(store.connect_timeout);
+  out.duration(store.operation_timeout);
+  out.duration(store.lease);
 }
 
 StoreSettings read_store(Reader& in) {
@@ -74,6 +77,9 @@ StoreSettings read_store(Reader& in) {
   store.max_size = in.number<std::uint64_t>();
   store.url = in.text();
   store.prefix = in.text();
+  store.connect_timeout = in.duration();
+  store.operation_timeout = in.duration();
+  store.lease = in.duration();
   return store;
 }
 

@@ -1,29 +1,28 @@
 // Dispatch on [store] backend.
 #include "store/open_store.hpp"
 
-#include <fmt/format.h>
-
-#include "core/error.hpp"
 #include "store/lmdb/lmdb_store.hpp"
+#include "store/redis/redis_store.hpp"
 
 namespace djc {
-namespace {
 
-void require_lmdb(const StoreSettings& settings) {
-  if (settings.backend == "lmdb") return;
-  throw Error(exit_code::config,
-              fmt::format("store backend '{}' is not available in this build", settings.backend));
+bool is_redis_url(std::string_view text) {
+  return text.starts_with("redis://") || text.starts_with("rediss://") ||
+         text.starts_with("unix://");
 }
 
-}  // namespace
+std::string store_name(const StoreLocation& where) {
+  if (where.settings.backend != "redis") return where.options.path.string();
+  return redis_store_name(where.settings);
+}
 
 std::unique_ptr<Store> open_store(const StoreLocation& where, OpenMode mode) {
-  require_lmdb(where.settings);
-  return open_lmdb_store(where.options, mode);
+  if (where.settings.backend == "redis") return open_redis_store(where.settings, mode);
+  return open_lmdb_store(where.options, mode == OpenMode::get ? OpenMode::write : mode);
 }
 
 SchemaStatus store_schema_status(const StoreLocation& where) {
-  require_lmdb(where.settings);
+  if (where.settings.backend == "redis") return redis_schema_status(where.settings);
   return lmdb_schema_status(where.options);
 }
 

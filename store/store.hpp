@@ -173,6 +173,9 @@ enum class OpenMode {
   write,     // create a missing store (as `migrate` would); refuse an older schema
   read,      // a missing store is empty (open_store returns nullptr)
   migrate,   // create or upgrade
+  get,       // as write, for `get`: a networked store that cannot be reached (at
+             // open or later) holds nothing and stores nothing, after one warning,
+             // so the getter still runs and its value is printed
 };
 
 struct StoreOptions {

@@ -54,7 +54,7 @@ void check_rejected(const Seeded& seeded, const djc::e2e::Run& run, int code,
 
 }  // namespace
 
-TEST_CASE("every config error exits 78 naming file:line", "[e2e][bad-input][config]") {
+TEST_CASE("every config error exits 78 naming file:line", "[e2e][lmdb][bad-input][config]") {
   auto [name, config, expected] = GENERATE(values<Case>({
       {"no command", "[workers.w]\ntimeout = 5\n", "dj-cache.toml:1:1: worker 'w' has no 'command'"},
       {"empty command string", "[workers.w]\ncommand = \"\"\n", "dj-cache.toml:2:11: 'command' in worker 'w' must not be empty"},

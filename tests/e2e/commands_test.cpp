@@ -165,7 +165,7 @@ TEST_CASE("workers lists the config's workers", "[e2e][workers]") {
   CHECK(contains(json.out, "\"timeout\": 3600.0"));
 }
 
-TEST_CASE("migrate creates the store; --check reports what is due", "[e2e][migrate]") {
+TEST_CASE("migrate creates the store; --check reports what is due", "[e2e][lmdb][migrate]") {
   Sandbox box;
   box.config(two_workers);
   CHECK(box.dj("migrate --check").code == 1);
@@ -178,7 +178,7 @@ TEST_CASE("migrate creates the store; --check reports what is due", "[e2e][migra
   CHECK((perms & std::filesystem::perms::all) == std::filesystem::perms::owner_all);
 }
 
-TEST_CASE("store faults give 74 and a clear message, never a wipe", "[e2e][store]") {
+TEST_CASE("store faults give 74 and a clear message, never a wipe", "[e2e][lmdb][store]") {
   Sandbox box;
   box.config(two_workers);
   SECTION("garbage data.mdb") {

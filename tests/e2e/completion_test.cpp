@@ -229,7 +229,7 @@ class Shells {
 
 }  // namespace
 
-TEST_CASE("completion listing mode (__complete): labels and sources, quietly", "[e2e][completion]") {
+TEST_CASE("completion listing mode (__complete): labels and sources, quietly", "[e2e][lmdb][completion]") {
   Sandbox box;
   prepare(box);
   auto quiet = [&box](const std::string& arguments) {
@@ -269,7 +269,7 @@ TEST_CASE("completion listing mode (__complete): labels and sources, quietly", "
   }
 }
 
-TEST_CASE("bash completion", "[e2e][completion][bash]") {
+TEST_CASE("bash completion", "[e2e][lmdb][completion][bash]") {
   Shells shells;
   const Sandbox& box = shells.box;
   REQUIRE(installed(box, "bash"));
@@ -334,7 +334,7 @@ TEST_CASE("bash completion", "[e2e][completion][bash]") {
   }
 }
 
-TEST_CASE("zsh completion", "[e2e][completion][zsh]") {
+TEST_CASE("zsh completion", "[e2e][lmdb][completion][zsh]") {
   Shells shells;
   const Sandbox& box = shells.box;
   if (!installed(box, "zsh")) {
@@ -379,7 +379,7 @@ TEST_CASE("zsh completion", "[e2e][completion][zsh]") {
   }
 }
 
-TEST_CASE("fish completion", "[e2e][completion][fish]") {
+TEST_CASE("fish completion", "[e2e][lmdb][completion][fish]") {
   Shells shells;
   const Sandbox& box = shells.box;
   if (!installed(box, "fish")) {

@@ -10,15 +10,6 @@ using djc::e2e::Sandbox;
 
 namespace {
 
-// Shell functions for the scripts below: `waiters N` / `holders N` block until the
-// store's lock file has at least N blocked waiters / granted locks.
-const std::string lock_probe = R"SH(
-lock_rows() { ino=$(stat -c %i store/locks 2>/dev/null) || { echo 0; return; }
-              grep -c -E "$1 *OFDLCK .*:$ino " /proc/locks || true; }
-waiters() { n=0; while [ "$(lock_rows '->')" -lt "$1" ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
-holders() { n=0; while [ "$(lock_rows '[0-9]+:')" -lt "$1" ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
-released() { n=0; while [ "$(lock_rows '[0-9]+:')" -gt 0 ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
-)SH";
 
 // A worker whose getter logs each run, then blocks until something is written to
 // the fifo `gate`, and prints what it read.
@@ -33,7 +24,7 @@ void gated_worker(Sandbox& box, const std::string& extra = "") {
 TEST_CASE("many concurrent cold gets run the getter once and all print its value", "[e2e][concurrency]") {
   Sandbox box;
   gated_worker(box);
-  auto run = box.sh(lock_probe + R"SH(
+  auto run = box.sh(box.lock_probe() + R"SH(
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do "$DJ" get slow > out.$i 2> err.$i & done
 waiters 11              # one computes, eleven block on its lock
 echo value > gate       # the getter finishes
@@ -48,7 +39,7 @@ cat out.* | sort | uniq -c | awk '{print $1, $2}'
 TEST_CASE("two cold keys compute in parallel", "[e2e][concurrency]") {
   Sandbox box;
   gated_worker(box);
-  auto run = box.sh(lock_probe + R"SH(
+  auto run = box.sh(box.lock_probe() + R"SH(
 "$DJ" get slow > slow.out &
 holders 1                         # slow's getter is running, holding its key
 echo other-value > gate2 &
@@ -64,7 +55,7 @@ cat slow.out
 TEST_CASE("get --no-wait exits 75 while another process computes the key", "[e2e][concurrency]") {
   Sandbox box;
   gated_worker(box);
-  auto run = box.sh(lock_probe + R"SH(
+  auto run = box.sh(box.lock_probe() + R"SH(
 "$DJ" get slow > slow.out &
 holders 1
 "$DJ" get --no-wait slow; echo "code=$?"
@@ -80,7 +71,7 @@ TEST_CASE("a holder killed with SIGKILL lets a waiter take over at once", "[e2e]
   Sandbox box;
   box.sh("mkfifo gate");
   box.config("[workers.slow]\ncommand = 'if [ -e first ]; then echo second; else touch first; cat gate; fi'\n");
-  auto run = box.sh(lock_probe + R"SH(
+  auto run = box.sh(box.lock_probe() + R"SH(
 "$DJ" get slow > holder.out &
 holder=$!
 holders 1
@@ -101,7 +92,7 @@ TEST_CASE("a waiter whose wait runs out computes the value itself", "[e2e][concu
   box.sh("mkfifo gate");
   box.config("[workers.slow]\ncommand = 'if [ -e first ]; then echo mine; else touch first; cat gate; fi'\n"
              "wait = \"200ms\"\n");
-  auto run = box.sh(lock_probe + R"SH(
+  auto run = box.sh(box.lock_probe() + R"SH(
 "$DJ" get slow > holder.out &
 holders 1
 timeout 20 "$DJ" get slow; echo "code=$?"
@@ -123,7 +114,7 @@ delay_invalidation = true
   box.env["DJ_CACHE_TEST_NOW"] = "1000000";
   REQUIRE(box.dj("get rel").out == "v0\n");
   box.env["DJ_CACHE_TEST_NOW"] = "1000020";  // past relevance_to: stale
-  auto run = box.sh(lock_probe + R"SH(
+  auto run = box.sh(box.lock_probe() + R"SH(
 v=$("$DJ" get rel)                     # returns at once with the stale value...
 echo "first=$v"
 holders 1                              # ...while one refresh runs in the background
@@ -189,7 +180,7 @@ delay_invalidation = true
 delay_countdown = "100ms"
 )TOML");
   REQUIRE(box.dj("get q").out == "v0\n");
-  auto run = box.sh(lock_probe + R"SH(
+  auto run = box.sh(box.lock_probe() + R"SH(
 "$DJ" -q invalidate q                  # queues the job, starts a detached runner
 holders 2                              # the runner holds its own lock and q's key lock
 while [ ! -s runner.pid ]; do sleep 0.01; done

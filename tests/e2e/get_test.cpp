@@ -219,7 +219,7 @@ TEST_CASE("a reader that goes away is not an error", "[e2e][get]") {
   CHECK(run.err.empty());
 }
 
-TEST_CASE("a value larger than the store is printed, not cached, with a warning", "[e2e][get][store]") {
+TEST_CASE("a value larger than the store is printed, not cached, with a warning", "[e2e][lmdb][get][store]") {
   Sandbox box;
   box.config(R"([store]
 max_size = "1MiB"

@@ -69,6 +69,61 @@ void Sandbox::write(const std::string& name, const std::string& content, unsigne
   ::chmod(path.c_str(), mode);
 }
 
+bool Sandbox::on_redis() {
+  const char* url = std::getenv("DJ_CACHE_TEST_REDIS");
+  return url && *url;
+}
+
+std::string Sandbox::redis_url() {
+  if (!on_redis()) {
+    throw std::runtime_error("DJ_CACHE_TEST_REDIS is not set: run the Redis tests through ctest, "
+                             "whose fixture starts redis-server");
+  }
+  return std::getenv("DJ_CACHE_TEST_REDIS");
+}
+
+std::string Sandbox::redis_prefix() const {
+  return shared_prefix.empty() ? "e2e-" + dir_.filename().string() + ":" : shared_prefix;
+}
+
+std::string Sandbox::redis_store_lines() const {
+  return "backend = \"redis\"\nurl = \"" + redis_url() + "\"\nprefix = \"" + redis_prefix() +
+         "\"\nlease = \"1s\"\n";
+}
+
+void Sandbox::config(const std::string& toml) {
+  if (!on_redis()) return write("dj-cache.toml", toml);
+  std::string redis = redis_store_lines();
+  std::string text = toml;
+  if (std::size_t at = text.find("[store]\n"); at != std::string::npos) {
+    text.insert(at + 8, redis);
+  } else {
+    text += "\n[store]\n" + redis;
+  }
+  write("dj-cache.toml", text);
+}
+
+std::string Sandbox::lock_probe() const {
+  if (!on_redis()) {
+    return R"SH(
+lock_rows() { ino=$(stat -c %i store/locks 2>/dev/null) || { echo 0; return; }
+              grep -c -E "$1 *OFDLCK .*:$ino " /proc/locks || true; }
+waiters() { n=0; while [ "$(lock_rows '->')" -lt "$1" ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
+holders() { n=0; while [ "$(lock_rows '[0-9]+:')" -lt "$1" ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
+released() { n=0; while [ "$(lock_rows '[0-9]+:')" -gt 0 ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
+)SH";
+  }
+  std::string socket = redis_url().substr(std::string("unix://").size());
+  return "rcli() { redis-cli -s '" + socket + "' \"$@\"; }\n" +
+         "blocked() { rcli client list | grep -c 'name=dj-cache@" + redis_prefix() +
+         " .*flags=[a-zA-Z]*b' || true; }\n" + "leases() { rcli --scan --pattern '" + redis_prefix() +
+         "{*}:l' | wc -l; }\n" + R"SH(
+waiters() { n=0; while [ "$(blocked)" -lt "$1" ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
+holders() { n=0; while [ "$(leases)" -lt "$1" ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
+released() { n=0; while [ "$(leases)" -gt 0 ]; do n=$((n+1)); [ $n -gt 2000 ] && exit 99; sleep 0.01; done; }
+)SH";
+}
+
 std::string Sandbox::read(const std::string& name) const { return slurp(dir_ / name); }
 
 Run Sandbox::sh(const std::string& script, const std::string& input) const {

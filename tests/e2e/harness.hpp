@@ -27,8 +27,10 @@ class Sandbox {
   // Writes `name` (relative to dir()) with `mode`, creating parent directories.
   void write(const std::string& name, const std::string& content, unsigned mode = 0644);
   std::string read(const std::string& name) const;
-  // Writes dir()/dj-cache.toml, which $DJ_CACHE_CONFIG points at.
-  void config(const std::string& toml) { write("dj-cache.toml", toml); }
+  // Writes dir()/dj-cache.toml, which $DJ_CACHE_CONFIG points at. With
+  // $DJ_CACHE_TEST_REDIS set (the e2e-redis run), the config's [store] uses the
+  // Redis backend at that URL with a prefix of this sandbox's own.
+  void config(const std::string& toml);
 
   // Runs `script` with /bin/sh -c in dir(); $DJ is the dj-cache binary,
   // $DJ_CACHE_CONFIG and $DJ_CACHE_STORE point into the sandbox; `env` adds more.
@@ -39,6 +41,21 @@ class Sandbox {
   }
 
   std::map<std::string, std::string> env;
+
+  // The test Redis server's URL ($DJ_CACHE_TEST_REDIS); fails the test when unset.
+  static std::string redis_url();
+  // Whether this run uses the Redis backend.
+  static bool on_redis();
+  // This sandbox's key prefix on Redis (shared_prefix when set).
+  std::string redis_prefix() const;
+  // The [store] lines config() adds on Redis.
+  std::string redis_store_lines() const;
+  std::string shared_prefix;
+  // Shell functions `waiters N`, `holders N`, `released`: block until at least N
+  // processes wait for / hold a key's computation lock, or none holds one (exit 99
+  // after 20 s). On LMDB they read /proc/locks (the kernel's view of the lock
+  // file); on Redis, blocked clients (CLIENT LIST) and lease keys.
+  std::string lock_probe() const;
 
  private:
   std::filesystem::path dir_;

@@ -28,7 +28,7 @@ long instructions(const Sandbox& box, const std::string& command) {
 
 }  // namespace
 
-TEST_CASE("a hit costs no more instructions than floor.c", "[e2e][perf]") {
+TEST_CASE("a hit costs no more instructions than floor.c", "[e2e][lmdb][perf]") {
   Sandbox box;
   box.config("[workers.k]\ncommand = [\"echo\", \"hello\"]\ntimeout = \"1d\"\n");
   REQUIRE(box.dj("get k").out == "hello\n");

@@ -43,7 +43,7 @@ const std::vector<std::string> k_config_keys{
     "depends_on", "cache_failures", "serve_stale_on_error", "label",
     // top level, [store], rules, [events]
     "include", "[store]", "[defaults]", "[events]", "backend", "path", "max_size", "url",
-    "prefix", "worker", "is_empty", "fields", "when_changed", "spool", "invalidates",
+    "prefix", "connect_timeout", "operation_timeout", "lease", "worker", "is_empty", "fields", "when_changed", "spool", "invalidates",
 };
 
 std::string slurp(const fs::path& path) {
@@ -141,7 +141,7 @@ void check_tree(const Sandbox& box, const fs::path& prefix) {
 }  // namespace
 
 TEST_CASE("cmake --install puts every file in place, under a prefix and DESTDIR",
-          "[e2e][install]") {
+          "[e2e][lmdb][install]") {
   Sandbox box;
   REQUIRE(fs::exists(k_build_dir / "cmake_install.cmake"));
   const std::string build = quote(k_build_dir.string());
@@ -176,7 +176,7 @@ TEST_CASE("cmake --install puts every file in place, under a prefix and DESTDIR"
   }
 }
 
-TEST_CASE("the man pages render without warnings", "[e2e][install][man]") {
+TEST_CASE("the man pages render without warnings", "[e2e][lmdb][install][man]") {
   Sandbox box;
   for (const char* page : {"dj-cache.1", "dj-cache.toml.5"}) {
     fs::path path = k_build_dir / "man" / page;
@@ -196,7 +196,7 @@ TEST_CASE("the man pages render without warnings", "[e2e][install][man]") {
   }
 }
 
-TEST_CASE("dj-cache(1) documents every command, option and exit code", "[e2e][install][man]") {
+TEST_CASE("dj-cache(1) documents every command, option and exit code", "[e2e][lmdb][install][man]") {
   Sandbox box;
   std::string page = render(box, k_build_dir / "man/dj-cache.1");
   for (const char* section : {"SYNOPSIS", "DESCRIPTION", "GLOBAL OPTIONS", "COMMANDS",
@@ -235,7 +235,7 @@ TEST_CASE("dj-cache(1) documents every command, option and exit code", "[e2e][in
   CHECK(contains(page, "purge --expired"));
 }
 
-TEST_CASE("dj-cache.toml(5) documents every config key", "[e2e][install][man]") {
+TEST_CASE("dj-cache.toml(5) documents every config key", "[e2e][lmdb][install][man]") {
   Sandbox box;
   std::string page = render(box, k_build_dir / "man/dj-cache.toml.5");
   for (const std::string& key : k_config_keys) {

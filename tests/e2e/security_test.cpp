@@ -113,7 +113,7 @@ TEST_CASE("a config or included file others could write or another user owns is 
   }
 }
 
-TEST_CASE("the store is created 0700 with files 0600 whatever the umask", "[e2e][security]") {
+TEST_CASE("the store is created 0700 with files 0600 whatever the umask", "[e2e][lmdb][security]") {
   Sandbox box;
   box.config("[workers.w]\ncommand = [\"echo\"]\n");
   box.env["DJ_CACHE_STORE"] = (box.dir() / "deep/er/store").string();
@@ -142,7 +142,7 @@ env = { GREETING = "hi", OVERRIDDEN = "by the worker" }
                                               "DJ_CACHE_ARGS={\"args\":[],\"kwargs\":{}}\n"));
 }
 
-TEST_CASE("symlinks planted in the store are not followed", "[e2e][security]") {
+TEST_CASE("symlinks planted in the store are not followed", "[e2e][lmdb][security]") {
   Sandbox box;
   box.config("[workers.w]\ncommand = [\"echo\"]\n");
   box.write("victim", "precious\n", 0600);
@@ -167,7 +167,7 @@ TEST_CASE("symlinks planted in the store are not followed", "[e2e][security]") {
   }
 }
 
-TEST_CASE("a store directory owned by another user is refused", "[e2e][security]") {
+TEST_CASE("a store directory owned by another user is refused", "[e2e][lmdb][security]") {
   if (::geteuid() != 0) {
     WARN("not root: cannot make a directory another user's, skipped");
     return;

@@ -56,7 +56,7 @@ class Mount {
 
 }  // namespace
 
-TEST_CASE("a truncated data.mdb is refused, not read past its end", "[e2e][store][faults]") {
+TEST_CASE("a truncated data.mdb is refused, not read past its end", "[e2e][lmdb][store][faults]") {
   Sandbox box;
   box.config(letters_config(300000));
   for (const char* letter : {"a", "b", "c"}) REQUIRE(box.dj(std::string("get big ") + letter).code == 0);
@@ -69,7 +69,7 @@ TEST_CASE("a truncated data.mdb is refused, not read past its end", "[e2e][store
   CHECK(box.read("store/data.mdb") == before);
 }
 
-TEST_CASE("a damaged page of data.mdb gives 74 or a sound answer, never a crash", "[e2e][store][faults]") {
+TEST_CASE("a damaged page of data.mdb gives 74 or a sound answer, never a crash", "[e2e][lmdb][store][faults]") {
   Sandbox box;
   box.config(letters_config(9000));
   for (const char* letter : {"a", "b", "c", "d"}) REQUIRE(box.dj(std::string("get big ") + letter).code == 0);
@@ -95,7 +95,7 @@ TEST_CASE("a damaged page of data.mdb gives 74 or a sound answer, never a crash"
   CHECK(refused > 0);
 }
 
-TEST_CASE("a damaged overflow page count is refused, not freed for hours", "[e2e][store][faults]") {
+TEST_CASE("a damaged overflow page count is refused, not freed for hours", "[e2e][lmdb][store][faults]") {
   Sandbox box;
   box.config(letters_config(300000));
   REQUIRE(box.dj("get big a").code == 0);
@@ -120,7 +120,7 @@ TEST_CASE("a damaged overflow page count is refused, not freed for hours", "[e2e
   CHECK(box.read("store/data.mdb") == data);
 }
 
-TEST_CASE("a store path that is a file, or a data.mdb that is not, gives 74", "[e2e][store][faults]") {
+TEST_CASE("a store path that is a file, or a data.mdb that is not, gives 74", "[e2e][lmdb][store][faults]") {
   Sandbox box;
   box.config(letters_config(10));
   SECTION("the store is a file: every command that opens it") {
@@ -138,7 +138,7 @@ TEST_CASE("a store path that is a file, or a data.mdb that is not, gives 74", "[
   }
 }
 
-TEST_CASE("a read-only store gives 74 and stays as it was", "[e2e][store][faults]") {
+TEST_CASE("a read-only store gives 74 and stays as it was", "[e2e][lmdb][store][faults]") {
   Sandbox box;
   box.config(letters_config(1000));
   REQUIRE(box.dj("get big a").code == 0);
@@ -153,7 +153,7 @@ TEST_CASE("a read-only store gives 74 and stays as it was", "[e2e][store][faults
   CHECK(box.read("store/data.mdb") == before);
 }
 
-TEST_CASE("a full disk gives 74, and the store keeps what it had", "[e2e][store][faults]") {
+TEST_CASE("a full disk gives 74, and the store keeps what it had", "[e2e][lmdb][store][faults]") {
   Sandbox box;
   box.config(letters_config(300000));
   box.env["DJ_CACHE_STORE"] = (box.dir() / "disk" / "store").string();
@@ -177,7 +177,7 @@ TEST_CASE("a full disk gives 74, and the store keeps what it had", "[e2e][store]
   CHECK(box.dj("get big z").out == letters('z', 300000));
 }
 
-TEST_CASE("a store from a newer schema is refused by every command", "[e2e][store][faults]") {
+TEST_CASE("a store from a newer schema is refused by every command", "[e2e][lmdb][store][faults]") {
   Sandbox box;
   box.config(letters_config(10));
   REQUIRE(box.dj("get big a").code == 0);

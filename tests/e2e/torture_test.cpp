@@ -107,7 +107,7 @@ echo "ops=$(wc -l < ops.log) kills=$(cat kills.count) getter_runs=$(wc -l < ran.
 
 }  // namespace
 
-TEST_CASE("SIGKILL at random moments loses nothing", "[e2e][torture]") {
+TEST_CASE("SIGKILL at random moments loses nothing", "[e2e][lmdb][torture]") {
   Sandbox box;
   box.config(config);
   box.write("torture.sh", script);

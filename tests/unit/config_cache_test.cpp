@@ -26,6 +26,9 @@ path = "store"
 max_size = "64MiB"
 url = "redis://localhost:6379/2"
 prefix = "mine:"
+connect_timeout = "250ms"
+operation_timeout = "3s"
+lease = "9s"
 [defaults]
 getter_timeout = "7m"
 env = { FROM_DEFAULTS = "1" }

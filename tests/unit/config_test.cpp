@@ -376,9 +376,19 @@ prefix = "x:"
   djc::Config redis = parse("[store]\nbackend = \"redis\"\nurl = \"redis://h:6379/0\"\n");
   CHECK(redis.store.backend == "redis");
   CHECK(redis.store.url == "redis://h:6379/0");
+  CHECK(redis.store.lease == std::chrono::seconds{5});
+  CHECK(redis.store.connect_timeout == std::chrono::milliseconds{500});
+  djc::Config tuned = parse("[store]\nbackend = \"redis\"\nurl = \"unix:///s\"\n"
+                            "lease = \"1s\"\nconnect_timeout = \"100ms\"\n"
+                            "operation_timeout = 3\n");
+  CHECK(tuned.store.lease == std::chrono::seconds{1});
+  CHECK(tuned.store.connect_timeout == std::chrono::milliseconds{100});
+  CHECK(tuned.store.operation_timeout == std::chrono::seconds{3});
 }
 
 TEST_CASE("[store] errors", "[config]") {
+  CHECK(text_error("[store]\nlease = \"0s\"\n") ==
+        "/cfg/test.toml:2:9: 'lease' in [store] must be positive");
   CHECK(text_error("[store]\nbackend = \"lmdx\"\n") ==
         "/cfg/test.toml:2:11: unknown store backend 'lmdx' (expected 'lmdb' or 'redis'); did "
         "you mean 'lmdb'?");
