@@ -1,22 +1,21 @@
 // `dj-cache run [OPTIONS] -- COMMAND [ARG...]`: ad-hoc caching of any command, as
-// bkt does, on the store, locks and exit codes of `get` (core/adhoc.hpp).
+// bkt does, on the store, locks and exit codes of `get` (core/adhoc.hpp). Its
+// CLI11 options are declared in cmd_get.cpp (see cli/cmd_run.hpp).
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <iterator>
 
 #include <fmt/format.h>
 
 #include "cli/background.hpp"
-#include "cli/commands.hpp"
+#include "cli/cmd_run.hpp"
 #include "cli/output.hpp"
-#include "cli/overrides.hpp"
 #include "core/adhoc.hpp"
 #include "core/cache.hpp"
 #include "core/diagnostics.hpp"
@@ -26,16 +25,6 @@
 namespace djc {
 namespace {
 
-struct RunCommand {
-  std::optional<std::string> ttl, stale, stale_on_error, getter_timeout, scope;
-  bool cwd = false;
-  std::vector<std::string> env, modtime;
-  bool read_stdin = false, cache_failures = false, warm = false, force = false, no_wait = false;
-  // Hidden, for the detached refresh a --stale hit starts.
-  bool background = false;
-  std::optional<std::string> input_file;
-  std::vector<std::string> argv;  // COMMAND [ARG...]
-};
 
 constexpr const char* usage_line = "dj-cache run [OPTIONS] -- COMMAND [ARG...]";
 
@@ -49,15 +38,31 @@ std::optional<std::string> getenv_string(const char* name) {
   return std::string(value);
 }
 
-std::string read_all(std::istream& in) {
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+// Everything `fd` holds, to its end.
+std::string read_all(int fd, const std::string& what) {
+  std::string data;
+  char buffer[64 * 1024];
+  for (;;) {
+    ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw Error(exit_code::io, "cannot read " + what + ": " + std::strerror(errno));
+    if (got == 0) return data;
+    data.append(buffer, static_cast<std::size_t>(got));
+  }
 }
 
 // The input a background refresh was handed: read, then removed.
 std::string take_input_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(exit_code::io, "cannot read the input file " + path);
-  std::string input = read_all(in);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) throw Error(exit_code::io, "cannot read the input file " + path + ": " + std::strerror(errno));
+  std::string input;
+  try {
+    input = read_all(fd, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
   ::unlink(path.c_str());
   return input;
 }
@@ -113,7 +118,7 @@ RunSpec make_spec(const RunCommand& command, std::vector<std::string> argv) {
   if (command.input_file) {
     spec.input = take_input_file(*command.input_file);
   } else if (command.read_stdin) {
-    spec.input = read_all(std::cin);
+    spec.input = read_all(0, "stdin");
   }
   if (command.scope) {
     spec.scope = *command.scope;
@@ -151,6 +156,8 @@ void start_background_run(Context& context, const RunSpec& spec, const RunComman
   start_detached(context, arguments);
 }
 
+}  // namespace
+
 int run_run(Context& context, const RunCommand& command) {
   if (command.argv.empty()) throw Error(exit_code::usage, "run: missing COMMAND", usage_line);
   if (command.warm && command.force) {
@@ -185,45 +192,6 @@ int run_run(Context& context, const RunCommand& command) {
     write_stderr(entry.meta.error_output);
   });
   return result.exit_code;
-}
-
-}  // namespace
-
-void add_run_command(CLI::App& app, Context& context) {
-  auto command = std::make_shared<RunCommand>();
-  CLI::App* run = app.add_subcommand("run", "Cache any command's output, no config needed (as bkt)");
-  // Options come before COMMAND; from it on every word is the command's (and
-  // "--" before it lets it start with a dash).
-  // Global options may come after run too (`run -q --ttl 5m -- cmd`).
-  run->positionals_at_end();
-  run->add_option("--ttl", command->ttl, "Entry lifetime (default $DJ_CACHE_TTL, else 1m)");
-  run->add_option("--stale", command->stale,
-                  "After this age, serve the entry and refresh it in the background");
-  run->add_option("--stale-on-error", command->stale_on_error,
-                  "When the command fails, serve an entry expired less than this ago");
-  run->add_flag("--cwd", command->cwd, "The working directory joins the key");
-  run->add_option("--env", command->env, "This variable's value joins the key (repeatable)")
-      ->allow_extra_args(false);
-  run->add_option("--modtime", command->modtime,
-                  "A change of this file (mtime, size, inode) is a miss (repeatable)")
-      ->allow_extra_args(false);
-  run->add_flag("--stdin", command->read_stdin, "Read stdin, key on it and feed it to the command");
-  run->add_option("--scope", command->scope, "Keep callers apart (default $DJ_CACHE_SCOPE)");
-  run->add_flag("--cache-failures", command->cache_failures, "Cache a non-zero exit too");
-  run->add_flag("--warm", command->warm, "Run now and store, print nothing");
-  run->add_flag("-f,--force", command->force, "Run now, store and print");
-  run->add_flag("--no-wait", command->no_wait,
-                "Exit 75 at once when another process is running the command");
-  run->add_option("--getter-timeout", command->getter_timeout,
-                  "Kill the command after this (default: no limit); exit 124");
-  run->add_option("COMMAND", command->argv, "The command and its arguments, run as given");
-  run->add_flag("--background", command->background)->group("");
-  run->add_option("--input-file", command->input_file)->group("");
-  run->footer(
-      "Replays stdout byte for byte, stderr and the exit code. Only exit 0 is cached\n"
-      "unless --cache-failures. Never through a shell. List them: dj-cache list @run.\n"
-      "Example: dj-cache run --ttl 5m --stale 1m -- curl -s https://example.com/status");
-  run->callback([command, &context] { context.exit_code = run_run(context, *command); });
 }
 
 }  // namespace djc

@@ -1,10 +1,7 @@
 // --timeout, --relevance-timeout, --getter-timeout, --wait for one call.
 #include "cli/overrides.hpp"
 
-#include <fmt/format.h>
-
 #include "core/duration.hpp"
-#include "core/error.hpp"
 
 namespace djc {
 namespace {
@@ -15,12 +12,6 @@ std::optional<Duration> parse(const std::optional<std::string>& text, const char
 }
 
 }  // namespace
-
-Duration parse_duration_option(const std::string& text, std::string_view option) {
-  if (auto duration = parse_duration(text)) return *duration;
-  throw Error(exit_code::usage,
-              fmt::format("{}: '{}' is not a duration (e.g. 90, 90s, 15m, 1h30m)", option, text));
-}
 
 void add_override_options(CLI::App& command, OverrideOptions& options) {
   command.add_option("--timeout", options.timeout, "Entry lifetime for this call (e.g. 15m)");

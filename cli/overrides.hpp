@@ -18,7 +18,4 @@ void add_override_options(CLI::App& command, OverrideOptions& options);
 // Error(64) for a malformed duration.
 WorkerOverrides parse_overrides(const OverrideOptions& options);
 
-// `text` as a duration; Error(64) naming `option` when it is not one.
-Duration parse_duration_option(const std::string& text, std::string_view option);
-
 }  // namespace djc
