@@ -2,6 +2,7 @@
 // bkt does, on the store, locks and exit codes of `get` (core/adhoc.hpp). Its
 // CLI11 options are declared in cmd_get.cpp (see cli/cmd_run.hpp).
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -27,6 +28,9 @@ namespace {
 
 
 constexpr const char* usage_line = "dj-cache run [OPTIONS] -- COMMAND [ARG...]";
+
+// Thrown from the live output when stdout's reader has gone.
+struct ReaderGone {};
 
 void write_stderr(std::string_view bytes) {
   if (!bytes.empty()) std::fwrite(bytes.data(), 1, bytes.size(), stderr);
@@ -172,10 +176,19 @@ int run_run(Context& context, const RunCommand& command) {
   Cache::Runner runner = [&spec](const Worker& adhoc, const Args&, const std::string&, bool live) {
     CommandIo io{.capture_stderr = true, .input = spec.input, .what = "the command"};
     if (live) {
-      io.on_output = [](std::string_view chunk) { write_stdout(chunk); };
+      // Our reader went away (`dj-cache run -- yes | head -1`): stop the command, as
+      // SIGPIPE would have stopped it without us, rather than capture it forever.
+      io.on_output = [](std::string_view chunk) {
+        if (!write_stdout(chunk)) throw ReaderGone{};
+      };
       io.on_error_output = write_stderr;
     }
-    GetterResult result = run_command(adhoc, io);
+    GetterResult result;
+    try {
+      result = run_command(adhoc, io);  // a throw from io kills and reaps the command
+    } catch (const ReaderGone&) {
+      result.exit_code = 128 + SIGPIPE;  // as a shell reports a writer killed by SIGPIPE
+    }
     result.shown = live;
     return result;
   };

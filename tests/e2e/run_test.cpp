@@ -212,6 +212,14 @@ wait
   CHECK(run.out == "got first\ngot second\nfirst\nsecond\n");
 }
 
+TEST_CASE("run: a reader that goes away stops the command, which is not cached", "[e2e][run]") {
+  RunBox box;
+  // `yes` never ends by itself: the test returning at all is the point.
+  auto run = box.sh("\"$DJ\" run -- yes | head -n 1; \"$DJ\" list @run --json");
+  CHECK(run.out.starts_with("y\n"));
+  CHECK(run.out.find("[]") != std::string::npos);
+}
+
 TEST_CASE("run: 20 concurrent cold runs run the command once", "[e2e][run][concurrency]") {
   RunBox box;
   auto run = box.sh(lock_probe + R"SH(
