@@ -8,6 +8,7 @@
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "cli/stdin_lines.hpp"
+#include "core/adhoc.hpp"
 #include "core/config.hpp"
 #include "core/diagnostics.hpp"
 #include "core/entry_json.hpp"
@@ -44,6 +45,8 @@ std::pair<EntryMeta, std::string> to_entry(ImportedEntry imported, const Worker*
   if (!meta.relevance_to && worker && worker->relevance_invalidation) {
     meta.relevance_to = meta.created_at + seconds(worker->relevance_timeout);
   }
+  meta.exit_code = imported.exit_code;
+  meta.error_output = std::move(imported.error_output);
   meta.checksum = value_checksum(imported.value);
   return {std::move(meta), std::move(imported.value)};
 }
@@ -68,7 +71,9 @@ ParsedBlock parse_block(const std::vector<ImportLine>& lines, std::size_t begin,
   for (std::size_t i = begin; i < end; ++i) {
     try {
       ImportedEntry imported = parse_import_line(lines[i].text);
-      if (!is_valid_label(imported.label)) throw Error(exit_code::data, "invalid label '" + imported.label + "'");
+      if (!is_valid_label(imported.label) && imported.label != adhoc_label) {
+        throw Error(exit_code::data, "invalid label '" + imported.label + "'");
+      }
       const Worker* worker = config ? config->find_worker(imported.label) : nullptr;
       block.entries.push_back(to_entry(std::move(imported), worker, now));
     } catch (const Error& error) {
@@ -144,8 +149,9 @@ void add_import_command(CLI::App& app, Context& context) {
   CLI::App* command = app.add_subcommand("import", "Read entries as JSON lines from stdin");
   command->footer(
       "Each line: {\"label\":..., \"args\":{\"args\":[...],\"kwargs\":{...}}, \"value\" or\n"
-      "\"value_base64\", optional created_at/available_to/relevance_to}. The key is derived\n"
-      "from label and args. A malformed line rejects the whole input (exit 65).\n"
+      "\"value_base64\", optional created_at/available_to/relevance_to, exit_code and\n"
+      "stderr (or stderr_base64)}. The key is derived from label and args. A malformed\n"
+      "line rejects the whole input (exit 65).\n"
       "Example: dj-cache import < backup.jsonl");
   command->callback([&context] { context.exit_code = run_import(context); });
 }

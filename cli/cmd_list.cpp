@@ -61,7 +61,8 @@ void add_list_command(CLI::App& app, Context& context) {
   CLI::App* list = app.add_subcommand("list", "List entries (all, or one label's)");
   list->add_option("LABEL", command->label, "Only this label's entries");
   list->add_flag("--json", command->json, "One JSON array of entry objects");
-  list->footer("Example: dj-cache list filtered_foos --json | jq '.[].args'");
+  list->footer("Entries of dj-cache run (ad hoc, no worker) have the label @run.\n"
+               "Example: dj-cache list filtered_foos --json | jq '.[].args'");
   list->callback([command, &context] { context.exit_code = run_list(context, *command); });
 }
 

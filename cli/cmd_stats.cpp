@@ -111,6 +111,7 @@ void add_stats_command(CLI::App& app, Context& context) {
   stats->footer(
       "HIT% counts fresh and stale serves among all gets; a miss is a get that ran the\n"
       "getter. RUNS counts every getter run (refresh, invalidation and jobs too).\n"
+      "@run is the ad-hoc entries of dj-cache run.\n"
       "Example: dj-cache stats --json | jq '.labels.weather.hits'");
   stats->callback([json, &context] { context.exit_code = run_stats(context, *json); });
 }

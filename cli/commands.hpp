@@ -10,6 +10,7 @@ namespace djc {
 
 void add_get_command(CLI::App& app, Context& context);
 void add_warm_command(CLI::App& app, Context& context);
+void add_run_command(CLI::App& app, Context& context);
 void add_list_command(CLI::App& app, Context& context);
 void add_stats_command(CLI::App& app, Context& context);
 void add_purge_command(CLI::App& app, Context& context);

@@ -46,6 +46,7 @@ void build_app(CLI::App& app, Context& context) {
   app.fallthrough();
   add_get_command(app, context);
   add_warm_command(app, context);
+  add_run_command(app, context);
   add_list_command(app, context);
   add_stats_command(app, context);
   add_purge_command(app, context);

@@ -26,6 +26,17 @@ bool write_stdout(std::string_view bytes) {
   return true;
 }
 
+void write_stderr(std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t written = ::write(STDERR_FILENO, bytes.data(), bytes.size());
+    if (written >= 0) {
+      bytes.remove_prefix(static_cast<std::size_t>(written));
+    } else if (errno != EINTR) {
+      return;
+    }
+  }
+}
+
 bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 

@@ -12,6 +12,8 @@ namespace djc {
 // Writes every byte to stdout. A reader that went away (EPIPE: `| head -c1`) ends
 // the output quietly and returns false; any other error throws Error(74).
 bool write_stdout(std::string_view bytes);
+// Writes every byte to stderr, best effort: what cannot be written is lost.
+void write_stderr(std::string_view bytes);
 
 bool stdout_is_terminal();
 bool stderr_is_terminal();

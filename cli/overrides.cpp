@@ -1,19 +1,14 @@
 // --timeout, --relevance-timeout, --getter-timeout, --wait for one call.
 #include "cli/overrides.hpp"
 
-#include <fmt/format.h>
-
 #include "core/duration.hpp"
-#include "core/error.hpp"
 
 namespace djc {
 namespace {
 
 std::optional<Duration> parse(const std::optional<std::string>& text, const char* option) {
   if (!text) return std::nullopt;
-  if (auto duration = parse_duration(*text)) return duration;
-  throw Error(exit_code::usage,
-              fmt::format("{}: '{}' is not a duration (e.g. 90, 90s, 15m, 1h30m)", option, *text));
+  return parse_duration_option(*text, option);
 }
 
 }  // namespace

@@ -13,10 +13,6 @@ namespace {
 
 constexpr auto redraw_interval = std::chrono::milliseconds(100);
 
-void write_stderr(const std::string& text) {
-  [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, text.data(), text.size());
-}
-
 }  // namespace
 
 Progress::Progress(std::string what, std::size_t total)

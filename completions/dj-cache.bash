@@ -7,7 +7,7 @@
 # (bash does not show the completion function a `VAR=value` written before the
 # command, so only an exported DJ_CACHE_CONFIG counts.)
 
-_dj_cache_commands="get warm refresh invalidate notify work list purge stats check migrate workers export import"
+_dj_cache_commands="get warm run refresh invalidate notify work list purge stats check migrate workers export import"
 _dj_cache_global_options="-c --config -s --store -v --verbose -q --quiet --version -h --help"
 
 # Options of a subcommand (besides -h/--help).
@@ -17,6 +17,7 @@ _dj_cache_command_options()
     case $1 in
         get) echo "-f --force --entity --no-wait $overrides" ;;
         warm) echo "-f --force $overrides" ;;
+        run) echo "--ttl --stale --stale-on-error --cwd --env --modtime --stdin --scope --cache-failures --warm -f --force --no-wait --getter-timeout" ;;
         refresh) echo "--stale $overrides" ;;
         invalidate) echo "--old --new --drop" ;;
         notify) echo "--data --old --new --events" ;;
@@ -37,6 +38,7 @@ _dj_cache_takes_value()
         get:--timeout | get:--relevance-timeout | get:--getter-timeout | get:--wait) return 0 ;;
         warm:--timeout | warm:--relevance-timeout | warm:--getter-timeout | warm:--wait) return 0 ;;
         refresh:--timeout | refresh:--relevance-timeout | refresh:--getter-timeout | refresh:--wait) return 0 ;;
+        run:--ttl | run:--stale | run:--stale-on-error | run:--env | run:--modtime | run:--scope | run:--getter-timeout) return 0 ;;
         notify:--data | notify:--old | notify:--new | notify:--events) return 0 ;;
     esac
     return 1
@@ -69,13 +71,13 @@ _dj_cache()
     # how many positional words it has, and whether the last word(s) form an
     # option that waits for its value.
     local -a config=()
-    local cmd="" npos=0 pending="" in_kv=0 args_only=0
+    local cmd="" npos=0 pending="" in_kv=0 args_only=0 after=0
     local i=1 word value
     while ((i < COMP_CWORD)); do
         word=${COMP_WORDS[i]}
         pending=""
         if [[ $args_only == 1 ]]; then
-            ((i++))
+            ((i++, after++))
             continue
         fi
         # bash splits --opt=value into "--opt" "=" "value" (= is a word break).
@@ -118,14 +120,15 @@ _dj_cache()
                 fi
                 [[ $cmd == invalidate && ($word == --old || $word == --new) ]] && in_kv=1
             elif [[ $word == -- ]]; then
-                :
+                [[ $cmd == run ]] && args_only=1 # run: the command follows
             elif [[ $cmd == invalidate && $in_kv == 1 && $word == *=* ]]; then
                 : # a K=V word of --old/--new
             else
                 in_kv=0
                 ((npos++))
-                # get and warm: after LABEL every word is an argument.
-                [[ $cmd == get || $cmd == warm ]] && args_only=1
+                # get and warm: after LABEL every word is an argument; run: the command's.
+                [[ $cmd == get || $cmd == warm || $cmd == run ]] && args_only=1
+                [[ $cmd == run ]] && after=1
             fi
         fi
         ((i++))
@@ -150,6 +153,11 @@ _dj_cache()
                 compopt -o filenames 2>/dev/null
                 COMPREPLY=($(compgen -d -- "$cur"))
                 ;;
+            --modtime)
+                compopt -o filenames 2>/dev/null
+                COMPREPLY=($(compgen -f -- "$cur"))
+                ;;
+            --env) COMPREPLY=($(compgen -v -- "$cur")) ;;
         esac
         return 0
     fi
@@ -163,6 +171,15 @@ _dj_cache()
         return 0
     fi
 
+    if [[ $cmd == run && $args_only == 1 ]]; then
+        # run's command: a command name first, then files as bash would complete them.
+        if ((after == 0)); then
+            COMPREPLY=($(compgen -c -- "$cur"))
+        else
+            compopt -o default 2>/dev/null
+        fi
+        return 0
+    fi
     [[ $args_only == 1 ]] && return 0 # words of get/warm after LABEL: the worker's arguments
     [[ $cmd == invalidate && $in_kv == 1 && $cur != -* ]] && return 0
 
@@ -170,6 +187,8 @@ _dj_cache()
         COMPREPLY=($(compgen -W "$(_dj_cache_command_options "$cmd") -h --help" -- "$cur"))
         return 0
     fi
+
+    [[ $cmd == run ]] && COMPREPLY=($(compgen -c -- "$cur")) && return 0 # the command, without --
 
     local kind=""
     case $cmd:$npos in

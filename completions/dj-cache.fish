@@ -10,8 +10,9 @@
 # __dj_cache_prog (the dj-cache to ask), __dj_cache_env (DJ_CACHE_CONFIG=...),
 # __dj_cache_config (--config FILE), __dj_cache_cmd (the subcommand),
 # __dj_cache_npos (its positional words so far), __dj_cache_args (1 once get or
-# warm has its LABEL: the rest are the worker's arguments), __dj_cache_kv (1 in
-# the K=V words of invalidate --old/--new).
+# warm has its LABEL, or run its command: the rest are that command's arguments),
+# __dj_cache_after (run: how many words of its command are there), __dj_cache_kv
+# (1 in the K=V words of invalidate --old/--new).
 function __dj_cache_parse
     set -l tokens (commandline -opc)
     set -g __dj_cache_prog dj-cache
@@ -20,6 +21,7 @@ function __dj_cache_parse
     set -g __dj_cache_cmd
     set -g __dj_cache_npos 0
     set -g __dj_cache_args 0
+    set -g __dj_cache_after 0
     set -g __dj_cache_kv 0
 
     # VAR=value before the command, and `env` itself.
@@ -48,7 +50,8 @@ function __dj_cache_parse
     while test $i -le $n
         set -l word $tokens[$i]
         if test $__dj_cache_args = 1
-            # get/warm after LABEL: the worker's arguments
+            # get/warm after LABEL: the worker's arguments; run: its command's words
+            set -g __dj_cache_after (math $__dj_cache_after + 1)
         else if test -z "$__dj_cache_cmd"
             switch $word
                 case -c --config
@@ -68,6 +71,7 @@ function __dj_cache_parse
                     set -g __dj_cache_cmd $word
             end
         else if test "$word" = --
+            test "$__dj_cache_cmd" = run; and set -g __dj_cache_args 1
         else if string match -q -- '-*' $word
             set -g __dj_cache_kv 0
             switch $__dj_cache_cmd
@@ -75,6 +79,9 @@ function __dj_cache_parse
                     contains -- $word $value_options; and set i (math $i + 1)
                 case notify
                     contains -- $word --data --old --new --events; and set i (math $i + 1)
+                case run
+                    contains -- $word --ttl --stale --stale-on-error --env --modtime --scope --getter-timeout
+                    and set i (math $i + 1)
                 case invalidate
                     contains -- $word --old --new; and set -g __dj_cache_kv 1
             end
@@ -84,7 +91,8 @@ function __dj_cache_parse
         else
             set -g __dj_cache_kv 0
             set -g __dj_cache_npos (math $__dj_cache_npos + 1)
-            contains -- $__dj_cache_cmd get warm; and set -g __dj_cache_args 1
+            contains -- $__dj_cache_cmd get warm run; and set -g __dj_cache_args 1
+            test "$__dj_cache_cmd" = run; and set -g __dj_cache_after 1
         end
         set i (math $i + 1)
     end
@@ -106,6 +114,17 @@ function __dj_cache_using
     __dj_cache_parse
     contains -- "$__dj_cache_cmd" $argv; or return 1
     test $__dj_cache_args = 0 -a $__dj_cache_kv = 0
+end
+
+# The word being completed is word number $argv[1] (0-based) of run's command.
+function __dj_cache_run_word
+    __dj_cache_parse
+    test "$__dj_cache_cmd" = run -a $__dj_cache_kv = 0; or return 1
+    if test $argv[1] = 0
+        test $__dj_cache_after = 0
+    else
+        test $__dj_cache_after -gt 0
+    end
 end
 
 # The word being completed is the positional word number $argv[1] (0-based) of
@@ -138,6 +157,7 @@ complete -c dj-cache -n __dj_cache_no_command -s h -l help -d 'Print help'
 
 complete -c dj-cache -n __dj_cache_no_command -a get -d 'Print a worker value, computing it on a miss'
 complete -c dj-cache -n __dj_cache_no_command -a warm -d 'Cache one argument set per stdin line'
+complete -c dj-cache -n __dj_cache_no_command -a run -d 'Cache any command, no config needed (as bkt)'
 complete -c dj-cache -n __dj_cache_no_command -a refresh -d 'Recompute entries (all, or the stale ones)'
 complete -c dj-cache -n __dj_cache_no_command -a invalidate -d 'Invalidate entries, all or by attributes'
 complete -c dj-cache -n __dj_cache_no_command -a notify -d 'Report a change event of a source'
@@ -157,7 +177,7 @@ complete -c dj-cache -n '__dj_cache_positional 0 notify' -a '(__dj_cache_names s
 complete -c dj-cache -n '__dj_cache_positional 1 notify' -a 'create update delete' -d 'Operation'
 
 # Subcommand options.
-set -l __dj_cache_all get warm refresh invalidate notify work list purge stats check migrate workers export import
+set -l __dj_cache_all get warm run refresh invalidate notify work list purge stats check migrate workers export import
 complete -c dj-cache -n "__dj_cache_using $__dj_cache_all" -s h -l help -d 'Print help'
 complete -c dj-cache -n '__dj_cache_using get warm' -s f -l force -d 'Recompute now, even fresh entries'
 complete -c dj-cache -n '__dj_cache_using get' -l entity -d 'Print the entry as JSON'
@@ -167,6 +187,21 @@ complete -c dj-cache -n '__dj_cache_using get warm refresh' -l relevance-timeout
 complete -c dj-cache -n '__dj_cache_using get warm refresh' -l getter-timeout -x -d 'Getter time limit for this call'
 complete -c dj-cache -n '__dj_cache_using get warm refresh' -l wait -x -d 'How long to wait for another computing process'
 complete -c dj-cache -n '__dj_cache_using refresh' -l stale -d 'Only entries past their relevance time'
+complete -c dj-cache -n '__dj_cache_using run' -l ttl -x -d 'Entry lifetime (default $DJ_CACHE_TTL, else 1m)'
+complete -c dj-cache -n '__dj_cache_using run' -l stale -x -d 'After this age, serve and refresh in the background'
+complete -c dj-cache -n '__dj_cache_using run' -l stale-on-error -x -d 'Serve a recently expired entry when the command fails'
+complete -c dj-cache -n '__dj_cache_using run' -l cwd -d 'The working directory joins the key'
+complete -c dj-cache -n '__dj_cache_using run' -l env -x -a '(set -xn)' -d 'This variable joins the key'
+complete -c dj-cache -n '__dj_cache_using run' -l modtime -r -F -d 'A change of this file is a miss'
+complete -c dj-cache -n '__dj_cache_using run' -l stdin -d 'Read stdin, key on it, feed it to the command'
+complete -c dj-cache -n '__dj_cache_using run' -l scope -x -d 'Keep callers apart (default $DJ_CACHE_SCOPE)'
+complete -c dj-cache -n '__dj_cache_using run' -l cache-failures -d 'Cache a non-zero exit too'
+complete -c dj-cache -n '__dj_cache_using run' -l warm -d 'Run now and store, print nothing'
+complete -c dj-cache -n '__dj_cache_using run' -s f -l force -d 'Run now, store and print'
+complete -c dj-cache -n '__dj_cache_using run' -l no-wait -d 'Exit 75 when another process runs the command'
+complete -c dj-cache -n '__dj_cache_using run' -l getter-timeout -x -d 'Kill the command after this'
+complete -c dj-cache -n '__dj_cache_run_word 0' -a '(__fish_complete_command)'
+complete -c dj-cache -n '__dj_cache_run_word 1' -F
 complete -c dj-cache -n '__dj_cache_using invalidate' -l old -x -d 'Attributes of the old record (K=V...)'
 complete -c dj-cache -n '__dj_cache_using invalidate' -l new -x -d 'Attributes of the new record (K=V...)'
 complete -c dj-cache -n '__dj_cache_using invalidate' -l drop -d 'Delete the matched entries'

@@ -77,7 +77,7 @@ GetResult Cache::get(const Worker& worker, const Args& args, const GetOptions& o
       return {Served::stale, exit_code, key};
     }
   }
-  GetResult result = compute(effective, args, key, options, deliver);
+  GetResult result = compute(effective, args, key, options, deliver, true);
   count_get(effective.label, result.served);
   return result;
 }
@@ -100,11 +100,11 @@ GetResult Cache::recompute(const Worker& worker, const Args& args, const GetOpti
   std::string key = entry_key(effective.label, args, effective.key_gen);
   GetOptions forced = options;
   forced.force = true;
-  return compute(effective, args, key, forced, [](const EntryRef&) {});
+  return compute(effective, args, key, forced, [](const EntryRef&) {}, false);
 }
 
 GetResult Cache::compute(const Worker& worker, const Args& args, const std::string& key,
-                         const GetOptions& options, const Deliver& deliver) {
+                         const GetOptions& options, const Deliver& deliver, bool live) {
   std::optional<double> wait = options.no_wait ? 0.0 : seconds(worker.wait);
   auto lock = store_.lock_key(key, wait);
   if (!lock && options.no_wait) {
@@ -125,7 +125,7 @@ GetResult Cache::compute(const Worker& worker, const Args& args, const std::stri
     if (served) return {Served::hit, exit_code, key};
   }
 
-  return compute_locked(worker, args, key, deliver);
+  return compute_locked(worker, args, key, deliver, live);
 }
 
 void Cache::request_refresh(const Worker& worker, const Args& args, const std::string& key) {
@@ -150,20 +150,50 @@ GetResult Cache::refresh_if_stale(const Worker& worker, const Args& args) {
 
 GetResult Cache::compute_locked(const Worker& worker, const Args& args, const std::string& key,
                                 const Deliver& deliver) {
+  return compute_locked(worker, args, key, deliver, false);
+}
+
+bool Cache::has_fallback(const Worker& worker, const std::string& key) {
+  if (worker.serve_stale_on_error <= Duration::zero()) return false;
+  double now = clock_.now();
+  bool found = false;
+  store_.read(key, [&](const EntryRef& entry) {
+    found = now - entry.meta.available_to < seconds(worker.serve_stale_on_error);
+  });
+  return found;
+}
+
+GetResult Cache::compute_locked(const Worker& worker, const Args& args, const std::string& key,
+                                const Deliver& deliver, bool live) {
   // Fingerprints are taken before the run: a file changed while the getter reads
   // it makes the next get a miss rather than serving a value of the old file.
   std::vector<FileFingerprint> deps = fingerprint_files(worker.depends_on);
-  GetterResult run = run_getter(worker, args, key);
+  // Output streamed live cannot be taken back: with an old entry that a failure
+  // would serve instead, the run is captured and shown only once it succeeded.
+  GetterResult run = runner_ ? runner_(worker, args, key, live && !has_fallback(worker, key))
+                             : run_getter(worker, args, key);
   Counters ran{.getter_runs = 1,
                .getter_failures = run.exit_code != 0 || run.timed_out ? 1u : 0u,
                .getter_ms = static_cast<std::uint64_t>(std::max(0.0, run.duration) * 1000 + 0.5)};
   store_.count(worker.label, ran);
   bool cacheable = run.exit_code == 0 || (worker.cache_failures && !run.timed_out);
   if (!cacheable) {
-    if (!run.timed_out) {
+    if (runner_) {
+      // A command's failure speaks for itself (its output, its exit code), as bkt's does.
+      note("the command exited with {}; nothing cached", run.exit_code);
+    } else if (!run.timed_out) {
       warn("getter for {} exited with {}; nothing cached", worker.label, run.exit_code);
     }
     if (serve_stale_on_error(worker, key, deliver)) return {Served::on_error, 0, key};
+    if (runner_ && !run.shown) {
+      // A command's failure is its output (a getter's is not): shown as it was.
+      EntryMeta failed;
+      failed.label = worker.label;
+      failed.key = key;
+      failed.exit_code = run.exit_code;
+      failed.error_output = std::move(run.error_output);
+      deliver(EntryRef{failed, run.output});
+    }
     return {Served::failed, run.exit_code, key};
   }
 
@@ -177,6 +207,7 @@ GetResult Cache::compute_locked(const Worker& worker, const Args& args, const st
   if (worker.relevance_invalidation) meta.relevance_to = now + seconds(worker.relevance_timeout);
   meta.getter_duration = run.duration;
   meta.exit_code = run.exit_code;
+  meta.error_output = std::move(run.error_output);
   meta.deps = std::move(deps);
   meta.checksum = value_checksum(run.output);
   PutOutcome put = store_.put(meta, run.output);
@@ -185,7 +216,7 @@ GetResult Cache::compute_locked(const Worker& worker, const Args& args, const st
     warn("value of {} ({} bytes) is larger than the store; printed, not cached", key,
          run.output.size());
   }
-  deliver(EntryRef{meta, run.output});
+  if (!run.shown) deliver(EntryRef{meta, run.output});
   return {put.stored ? Served::computed : Served::uncached, run.exit_code, key};
 }
 
@@ -197,7 +228,8 @@ bool Cache::serve_stale_on_error(const Worker& worker, const std::string& key,
   store_.read(key, [&](const EntryRef& entry) {
     if (now - entry.meta.available_to >= seconds(worker.serve_stale_on_error)) return;
     served = true;
-    warn("getter for {} failed; serving the entry that expired {:.0f}s ago", worker.label,
+    warn("{} failed; serving the entry that expired {:.0f}s ago",
+         runner_ ? std::string("the command") : "getter for " + worker.label,
          std::max(0.0, now - entry.meta.available_to));
     deliver(entry);
   });

@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/entry.hpp"
+#include "core/getter.hpp"
 #include "store/store.hpp"
 
 namespace djc {
@@ -65,8 +66,14 @@ class Cache {
   // Receives the entry to print; its value is valid only during the call.
   using Deliver = std::function<void(const EntryRef&)>;
 
-  Cache(Store& store, const Clock& clock, RefreshLauncher refresh = {})
-      : store_(store), clock_(clock), refresh_(std::move(refresh)) {}
+  // Produces a value in place of run_getter (`dj-cache run`). `live`: the caller
+  // wants the output, and nothing else could be served instead, so the runner may
+  // stream it as it comes (and then sets GetterResult::shown).
+  using Runner = std::function<GetterResult(const Worker&, const Args&, const std::string& key,
+                                            bool live)>;
+
+  Cache(Store& store, const Clock& clock, RefreshLauncher refresh = {}, Runner runner = {})
+      : store_(store), clock_(clock), refresh_(std::move(refresh)), runner_(std::move(runner)) {}
 
   // Serves `args` of `worker`: a fresh entry at once (one read-only transaction),
   // otherwise the getter runs under the key's lock (others block on it and get the
@@ -89,8 +96,13 @@ class Cache {
                            const Deliver& deliver);
 
  private:
+  // `live`: the caller wants the output (get), not only the entry stored (recompute).
   GetResult compute(const Worker& worker, const Args& args, const std::string& key,
-                    const GetOptions& options, const Deliver& deliver);
+                    const GetOptions& options, const Deliver& deliver, bool live);
+  GetResult compute_locked(const Worker& worker, const Args& args, const std::string& key,
+                           const Deliver& deliver, bool live);
+  // Whether serve_stale_on_error would have an entry to serve now.
+  bool has_fallback(const Worker& worker, const std::string& key);
   void request_refresh(const Worker& worker, const Args& args, const std::string& key);
   bool serve_stale_on_error(const Worker& worker, const std::string& key, const Deliver& deliver);
   // Counts what a get that went past the first read came to (stats).
@@ -99,6 +111,7 @@ class Cache {
   Store& store_;
   const Clock& clock_;
   RefreshLauncher refresh_;
+  Runner runner_;
 };
 
 }  // namespace djc

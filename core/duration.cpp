@@ -8,6 +8,10 @@
 #include <cmath>
 #include <limits>
 
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
 namespace djc {
 namespace {
 
@@ -164,6 +168,12 @@ std::string format_duration(Duration d) {
     text += "." + fraction;
   }
   return text + "s";
+}
+
+Duration parse_duration_option(std::string_view text, std::string_view option) {
+  if (auto duration = parse_duration(text)) return *duration;
+  throw Error(exit_code::usage,
+              fmt::format("{}: '{}' is not a duration (e.g. 90, 90s, 15m, 1h30m)", option, text));
 }
 
 }  // namespace djc

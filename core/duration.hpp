@@ -15,6 +15,10 @@ using Duration = std::chrono::milliseconds;
 // ("60", "0.1"). nullopt when malformed or negative.
 std::optional<Duration> parse_duration(std::string_view text);
 
+// parse_duration for a command-line value: Error(64) naming `option` (such as
+// "--ttl" or "$DJ_CACHE_TTL") when `text` is not a duration.
+Duration parse_duration_option(std::string_view text, std::string_view option);
+
 // "512MiB", "4GiB", "64KiB", "1TiB", "1000000" (bytes), also "512MB"/"4GB"
 // (powers of 1000). nullopt when malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text);

@@ -31,6 +31,7 @@ struct EntryMeta {
   bool is_relevance_invalidation = false;
   double getter_duration = 0;           // seconds the getter ran
   int exit_code = 0;                    // the getter's exit code (non-zero only with cache_failures)
+  std::string error_output;             // the command's stderr, replayed on a hit (`run` entries only)
   std::vector<FileFingerprint> deps;
   uint64_t checksum = 0;                // XXH3-64 of the value
   friend bool operator==(const EntryMeta&, const EntryMeta&) = default;

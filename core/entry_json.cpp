@@ -39,19 +39,38 @@ std::optional<double> optional_number(const json& object, const char* field) {
   return found->get<double>();
 }
 
-std::string value_of(const json& object) {
-  auto text = object.find("value");
-  auto encoded = object.find("value_base64");
-  if (text != object.end() && encoded != object.end()) bad("give 'value' or 'value_base64', not both");
+// `field` (text) or `field`_base64 (any bytes); nullopt when neither is there.
+std::optional<std::string> bytes_of(const json& object, const std::string& field) {
+  const std::string encoded_field = field + "_base64";
+  auto text = object.find(field);
+  auto encoded = object.find(encoded_field);
+  if (text != object.end() && encoded != object.end()) {
+    bad(fmt::format("give '{}' or '{}', not both", field, encoded_field));
+  }
   if (text != object.end()) {
-    if (!text->is_string()) bad("'value' must be a string");
+    if (!text->is_string()) bad(fmt::format("'{}' must be a string", field));
     return text->get<std::string>();
   }
-  if (encoded == object.end()) bad("missing 'value' (or 'value_base64')");
-  if (!encoded->is_string()) bad("'value_base64' must be a string");
+  if (encoded == object.end()) return std::nullopt;
+  if (!encoded->is_string()) bad(fmt::format("'{}' must be a string", encoded_field));
   auto decoded = base64_decode(encoded->get<std::string>());
-  if (!decoded) bad("'value_base64' is not valid base64");
+  if (!decoded) bad(fmt::format("'{}' is not valid base64", encoded_field));
   return *decoded;
+}
+
+std::string value_of(const json& object) {
+  std::optional<std::string> value = bytes_of(object, "value");
+  if (!value) bad("missing 'value' (or 'value_base64')");
+  return *value;
+}
+
+int exit_code_of(const json& object) {
+  auto found = object.find("exit_code");
+  if (found == object.end() || found->is_null()) return 0;
+  if (!found->is_number_integer() || found->get<long long>() < 0 || found->get<long long>() > 255) {
+    bad("'exit_code' must be an integer from 0 to 255");
+  }
+  return found->get<int>();
 }
 
 }  // namespace
@@ -75,17 +94,24 @@ json entry_json(const EntryMeta& meta, std::size_t value_size, double now) {
   };
 }
 
-void add_value(json& object, std::string_view value) {
-  if (is_utf8(value)) {
-    object["value"] = value;
+namespace {
+
+void add_bytes(json& object, const std::string& field, std::string_view bytes) {
+  if (is_utf8(bytes)) {
+    object[field] = bytes;
   } else {
-    object["value_base64"] = base64_encode(value);
+    object[field + "_base64"] = base64_encode(bytes);
   }
 }
+
+}  // namespace
+
+void add_value(json& object, std::string_view value) { add_bytes(object, "value", value); }
 
 std::string export_line(const EntryRef& entry, double now) {
   json object = entry_json(entry.meta, entry.value.size(), now);
   add_value(object, entry.value);
+  if (!entry.meta.error_output.empty()) add_bytes(object, "stderr", entry.meta.error_output);
   return object.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -138,6 +164,8 @@ ImportedEntry parse_import_line(std::string_view line) {
   entry.label = label->get<std::string>();
   if (auto args = object.find("args"); args != object.end()) entry.args = args_from_json(*args);
   entry.value = value_of(object);
+  entry.error_output = bytes_of(object, "stderr").value_or("");
+  entry.exit_code = exit_code_of(object);
   entry.created_at = optional_number(object, "created_at");
   entry.available_to = optional_number(object, "available_to");
   entry.relevance_to = optional_number(object, "relevance_to");

@@ -20,7 +20,8 @@ nlohmann::json entry_json(const EntryMeta& meta, std::size_t value_size, double 
 // Adds "value" (UTF-8 text) or "value_base64" (anything else) to `object`.
 void add_value(nlohmann::json& object, std::string_view value);
 
-// One `export` line: entry_json plus the value, no trailing newline.
+// One `export` line: entry_json plus the value and, when there is one, the
+// command's stderr ("stderr", or "stderr_base64" when not UTF-8); no trailing newline.
 std::string export_line(const EntryRef& entry, double now);
 
 // {"args": [...], "kwargs": {...}} back to Args. JSON scalars become their text
@@ -39,6 +40,8 @@ struct ImportedEntry {
   std::optional<double> created_at;
   std::optional<double> available_to;
   std::optional<double> relevance_to;
+  int exit_code = 0;         // "exit_code", 0 when absent
+  std::string error_output;  // "stderr" / "stderr_base64", empty when absent
 };
 
 // Parses one `import` line; throws Error(65, "what is wrong") on any malformed line.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,8 +15,10 @@ namespace djc {
 
 struct GetterResult {
   std::string output;        // stdout, byte for byte
+  std::string error_output;  // stderr, when CommandIo::capture_stderr asked for it
   int exit_code = 0;         // its exit code; 128+N when killed by signal N; 124 on timeout
   bool timed_out = false;
+  bool shown = false;        // the output already reached the caller live (a Cache::Runner streamed it)
   double duration = 0;       // seconds
 };
 
@@ -49,6 +52,22 @@ std::vector<std::string> getter_argv(const Worker& worker, const Args& args, std
 // Throws Error(74) only when the system refuses resources (pipe, temp file).
 GetterResult run_getter(const Worker& worker, const Args& args, std::string_view key,
                         const std::function<void(std::string_view)>& on_output = {});
+
+// How run_command connects the command. stdout is always captured.
+struct CommandIo {
+  std::function<void(std::string_view)> on_output{};      // each stdout chunk as it arrives
+  bool capture_stderr = false;                             // else stderr is ours, passed through
+  std::function<void(std::string_view)> on_error_output{};  // each stderr chunk (when captured)
+  std::optional<std::string_view> input{};                   // stdin's bytes; else /dev/null
+  const char* what = nullptr;  // the timeout message's subject; default "getter for LABEL"
+};
+
+// Runs worker.command as an argv exactly as given (no placeholders, no args
+// appended, never a shell), with our environment plus worker.env, in worker.cwd,
+// under worker.getter_timeout: run_getter's process handling for `dj-cache run`.
+// stdin gets io.input from a 0600 temp file (removed after), so a command that
+// reads only part of it, or none, cannot block us.
+GetterResult run_command(const Worker& worker, const CommandIo& io);
 
 // The process group of the getter this process is running now (0 when none). The
 // getter has its own group, so the terminal's ^C does not reach it: a SIGINT/SIGTERM

@@ -122,10 +122,12 @@ std::pair<UniqueFd, UniqueFd> make_pipe() {
 }
 
 int spawn_getter(pid_t& pid, const std::string& path, std::vector<std::string> argv,
-                 std::vector<std::string> env, const Worker& worker, int stdout_fd) {
+                 std::vector<std::string> env, const Worker& worker, const SpawnIo& io) {
   SpawnSetup setup;
-  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&setup.actions, stdout_fd, 1);
+  posix_spawn_file_actions_addopen(&setup.actions, 0,
+                                   io.stdin_path ? io.stdin_path->c_str() : "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&setup.actions, io.stdout_fd, 1);
+  if (io.stderr_fd >= 0) posix_spawn_file_actions_adddup2(&setup.actions, io.stderr_fd, 2);
   if (worker.cwd) posix_spawn_file_actions_addchdir_np(&setup.actions, worker.cwd->c_str());
   // Whatever fd the caller forgot to mark close-on-exec (a held lock!) stays here.
   posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
@@ -196,9 +198,9 @@ Launch spawn_failure(int error, const std::string& program) {
   return failure(error, program, std::strerror(error));
 }
 
-ArgsFile::ArgsFile(std::string_view json) {
+ArgsFile::ArgsFile(std::string_view json, const char* prefix) {
   const char* tmpdir = std::getenv("TMPDIR");
-  path_ = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/dj-cache-args.XXXXXX";
+  path_ = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/" + prefix + ".XXXXXX";
   // mkostemp creates the file 0600: args may be private.
   int fd = ::mkostemp(path_.data(), O_CLOEXEC);
   if (fd < 0) {

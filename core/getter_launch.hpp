@@ -32,11 +32,12 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-// DJ_CACHE_ARGS too big for the environment, in a 0600 temp file ($TMPDIR or /tmp)
-// removed when this object goes. Throws Error(74) when it cannot be written.
+// DJ_CACHE_ARGS too big for the environment (or a command's stdin), in a 0600 temp
+// file ($TMPDIR or /tmp, named PREFIX.XXXXXX) removed when this object goes. Throws
+// Error(74) when it cannot be written.
 class ArgsFile {
  public:
-  explicit ArgsFile(std::string_view json);
+  explicit ArgsFile(std::string_view content, const char* prefix = "dj-cache-args");
   ArgsFile(const ArgsFile&) = delete;
   ArgsFile& operator=(const ArgsFile&) = delete;
   ~ArgsFile();
@@ -74,10 +75,17 @@ Launch spawn_failure(int error, const std::string& program);
 // non-blocking. Throws Error(74) when the system has no fds left.
 std::pair<UniqueFd, UniqueFd> make_pipe();
 
+// Where the spawned process's 0, 1 and 2 go.
+struct SpawnIo {
+  int stdout_fd = -1;
+  int stderr_fd = -1;                       // -1: ours
+  const std::string* stdin_path = nullptr;  // nullptr: /dev/null
+};
+
 // Spawns `path` (no shell, no PATH search) as the leader of a new process group:
-// stdin /dev/null, stdout `stdout_fd`, stderr ours, no other fd, in worker.cwd,
-// no signal blocked, SIGPIPE default. Returns posix_spawn's error (0 on success).
+// stdin, stdout and stderr as `io` says, no other fd, in worker.cwd, no signal
+// blocked, SIGPIPE default. Returns posix_spawn's error (0 on success).
 int spawn_getter(pid_t& pid, const std::string& path, std::vector<std::string> argv,
-                 std::vector<std::string> env, const Worker& worker, int stdout_fd);
+                 std::vector<std::string> env, const Worker& worker, const SpawnIo& io);
 
 }  // namespace djc::getter_detail

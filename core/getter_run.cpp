@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <tuple>
 
 #include "core/error.hpp"
 #include "core/getter.hpp"
@@ -107,23 +108,30 @@ UniqueFd open_pidfd(pid_t pid) {
 #endif
 }
 
-// Watches one spawned getter to its end. Destroying it before finish() (an
-// exception, e.g. from on_output) kills the group and reaps, so nothing leaks.
+// One output of the getter we read: its pipe, where its bytes go, who sees them live.
+struct Stream {
+  UniqueFd fd;
+  std::string* sink = nullptr;                                   // captured here when set
+  const std::function<void(std::string_view)>* live = nullptr;  // and/or handed on as read
+};
+
+// Watches one spawned getter to its end, reading its stdout (and its stderr, when
+// that is captured too). Destroying it before finish() (an exception, e.g. from a
+// live callback) kills the group and reaps, so nothing leaks.
 class Supervisor {
  public:
-  Supervisor(pid_t pid, UniqueFd stdout_read,
-             const std::function<void(std::string_view)>& on_output, std::string& output)
-      : pid_(pid), pidfd_(open_pidfd(pid)), out_(std::move(stdout_read)),
-        on_output_(on_output), output_(output), buffer_(read_chunk_size) {
+  Supervisor(pid_t pid, std::vector<Stream> streams)
+      : pid_(pid), pidfd_(open_pidfd(pid)), streams_(std::move(streams)),
+        buffer_(read_chunk_size) {
     running_group.store(pid_);
   }
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
   ~Supervisor() {
     if (reaped_) return;
-    // Unwinding: no more output, on_output may be what threw.
+    // Unwinding: no more output, a live callback may be what threw.
     signal_group(SIGKILL);
-    out_.reset();
+    for (Stream& stream : streams_) stream.fd.reset();
     reap();
   }
 
@@ -134,21 +142,26 @@ class Supervisor {
       if (Clock::now() >= deadline) return {terminate(), true};
       wait_for_events(deadline);
     }
-    // It exited: give strays still holding its stdout a moment, then stop. (Its
-    // own output is all in the pipe by now; finish() reads that whatever the time.)
+    // It exited: give strays still holding its output a moment, then stop. (Its
+    // own output is all in the pipes by now; finish() reads that whatever the time.)
     Clock::time_point stop_at = *exited_at_ + stray_output_grace;
-    while (out_ && Clock::now() < stop_at) wait_for_events(stop_at);
+    while (any_open() && Clock::now() < stop_at) wait_for_events(stop_at);
     return {finish(), false};
   }
 
  private:
+  bool any_open() const {
+    return std::any_of(streams_.begin(), streams_.end(),
+                       [](const Stream& stream) { return bool(stream.fd); });
+  }
+
   // SIGTERM to the group (SIGCONT too, so stopped members see it), up to
-  // term_grace for the getter to exit and its stdout to close, then finish().
+  // term_grace for the getter to exit and its output to close, then finish().
   int terminate() {
     signal_group(SIGTERM);
     signal_group(SIGCONT);
     Clock::time_point kill_at = Clock::now() + term_grace;
-    while ((out_ || !exited_at_) && Clock::now() < kill_at) wait_for_events(kill_at);
+    while ((any_open() || !exited_at_) && Clock::now() < kill_at) wait_for_events(kill_at);
     return finish();
   }
 
@@ -156,8 +169,10 @@ class Supervisor {
   // reaped after the kill, so the group id was still ours when we sent it.
   int finish() {
     signal_group(SIGKILL);
-    drain();
-    out_.reset();
+    for (Stream& stream : streams_) {
+      drain(stream);
+      stream.fd.reset();
+    }
     return reap();
   }
 
@@ -179,11 +194,17 @@ class Supervisor {
 
   void signal_group(int sig) { ::kill(-pid_, sig); }
 
-  // One poll() until `until`: reads a chunk of stdout, notices the exit.
+  // One poll() until `until`: reads a chunk of each ready output, notices the exit.
   void wait_for_events(Clock::time_point until) {
-    pollfd fds[2];
+    pollfd fds[3];
+    Stream* polled[3] = {};
     nfds_t count = 0;
-    if (out_) fds[count++] = {out_.get(), POLLIN, 0};
+    for (Stream& stream : streams_) {
+      if (!stream.fd) continue;
+      polled[count] = &stream;
+      fds[count++] = {stream.fd.get(), POLLIN, 0};
+    }
+    nfds_t outputs = count;
     bool watch_exit = !exited_at_ && pidfd_;
     if (watch_exit) fds[count++] = {pidfd_.get(), POLLIN, 0};
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now());
@@ -193,7 +214,9 @@ class Supervisor {
     int timeout = static_cast<int>(std::clamp<long long>(wait.count(), 0, 1 << 30));
     int ready = ::poll(fds, count, timeout);
     if (ready < 0 && errno != EINTR) throw_system("poll");
-    if (out_ && ready > 0 && fds[0].revents != 0) read_chunk();
+    for (nfds_t i = 0; ready > 0 && i < outputs; ++i) {
+      if (fds[i].revents != 0) read_chunk(*polled[i]);
+    }
     if (!exited_at_ && has_exited()) exited_at_ = Clock::now();
   }
 
@@ -210,12 +233,12 @@ class Supervisor {
 
   // What the pipe holds once no one of the group writes any more: at most its
   // capacity, so a writer that escaped the group cannot keep us here.
-  void drain() {
-    if (!out_) return;
-    long capacity = ::fcntl(out_.get(), F_GETPIPE_SZ);
+  void drain(Stream& stream) {
+    if (!stream.fd) return;
+    long capacity = ::fcntl(stream.fd.get(), F_GETPIPE_SZ);
     std::size_t left = capacity > 0 ? static_cast<std::size_t>(capacity) : std::size_t{1} << 20;
-    while (out_ && left > 0) {
-      std::size_t got = read_chunk();
+    while (stream.fd && left > 0) {
+      std::size_t got = read_chunk(stream);
       if (got == 0) return;
       left -= std::min(got, left);
     }
@@ -223,27 +246,25 @@ class Supervisor {
 
   // One read, returning its size; EOF closes our end. A fire-hose getter cannot
   // starve the deadline check, since each poll() reads at most one chunk.
-  std::size_t read_chunk() {
+  std::size_t read_chunk(Stream& stream) {
     ssize_t got = 0;
     do {
-      got = ::read(out_.get(), buffer_.data(), buffer_.size());
+      got = ::read(stream.fd.get(), buffer_.data(), buffer_.size());
     } while (got < 0 && errno == EINTR);
     if (got < 0 && errno == EAGAIN) return 0;
     if (got <= 0) {
-      out_.reset();
+      stream.fd.reset();
       return 0;
     }
     std::string_view chunk(buffer_.data(), static_cast<std::size_t>(got));
-    output_.append(chunk);
-    if (on_output_) on_output_(chunk);
+    if (stream.sink) stream.sink->append(chunk);
+    if (stream.live && *stream.live) (*stream.live)(chunk);
     return chunk.size();
   }
 
   pid_t pid_;
   UniqueFd pidfd_;
-  UniqueFd out_;
-  const std::function<void(std::string_view)>& on_output_;
-  std::string& output_;
+  std::vector<Stream> streams_;
   std::vector<char> buffer_;
   std::optional<Clock::time_point> exited_at_;
   bool reaped_ = false;
@@ -283,6 +304,47 @@ std::vector<std::string> getter_environment(const Worker& worker, const Args& ar
   return build_environment(overrides);
 }
 
+// Spawns `argv` with `env` and supervises it to its end (the common part of
+// run_getter and run_command).
+GetterResult run_process(const Worker& worker, std::vector<std::string> argv,
+                         std::vector<std::string> env, const CommandIo& io,
+                         Clock::time_point start) {
+  Launch launch = resolve_program(argv, env, worker);
+  if (launch.exit_code != 0) return not_started(launch, start);
+  std::unique_ptr<ArgsFile> input;  // stdin's bytes, in a file the command reads at its pace
+  if (io.input) input = std::make_unique<ArgsFile>(*io.input, "dj-cache-stdin");
+  auto [stdout_read, stdout_write] = make_pipe();
+  UniqueFd stderr_read, stderr_write;
+  if (io.capture_stderr) std::tie(stderr_read, stderr_write) = make_pipe();
+  SubreaperScope subreaper;  // before the spawn: the getter's orphans must come to us
+  pid_t pid = 0;
+  SpawnIo spawn_io{.stdout_fd = stdout_write.get(),
+                   .stderr_fd = stderr_write ? stderr_write.get() : -1,
+                   .stdin_path = input ? &input->path() : nullptr};
+  int error = spawn_getter(pid, launch.path, argv, std::move(env), worker, spawn_io);
+  if (error != 0) return not_started(spawn_failure(error, argv.front()), start);
+  stdout_write.reset();  // else we would never see EOF
+  stderr_write.reset();
+
+  GetterResult result;
+  std::vector<Stream> streams;
+  streams.push_back({std::move(stdout_read), &result.output, &io.on_output});
+  if (stderr_read) streams.push_back({std::move(stderr_read), &result.error_output, &io.on_error_output});
+  Supervisor supervisor(pid, std::move(streams));
+  Duration timeout = std::min(worker.getter_timeout, max_getter_timeout);
+  auto [status, timed_out] = supervisor.run(start + timeout);
+  result.duration = seconds_since(start);
+  result.timed_out = timed_out;
+  result.exit_code = timed_out ? exit_code::getter_timeout : exit_code_of(status);
+  if (timed_out) {
+    std::string subject = io.what ? std::string(io.what) : "getter for " + worker.label;
+    std::string message =
+        "dj-cache: " + subject + " timed out after " + describe(worker.getter_timeout) + "\n";
+    std::fputs(message.c_str(), stderr);
+  }
+  return result;
+}
+
 }  // namespace
 
 int running_getter_group() { return running_group.load(); }
@@ -293,28 +355,13 @@ GetterResult run_getter(const Worker& worker, const Args& args, std::string_view
   std::vector<std::string> argv = getter_argv(worker, args, key);
   std::unique_ptr<ArgsFile> args_file;  // outlives the getter: removed after it ends
   std::vector<std::string> env = getter_environment(worker, args, key, args_file);
+  CommandIo io{.on_output = on_output};
+  return run_process(worker, std::move(argv), std::move(env), io, start);
+}
 
-  Launch launch = resolve_program(argv, env, worker);
-  if (launch.exit_code != 0) return not_started(launch, start);
-  auto [stdout_read, stdout_write] = make_pipe();
-  SubreaperScope subreaper;  // before the spawn: the getter's orphans must come to us
-  pid_t pid = 0;
-  int error = spawn_getter(pid, launch.path, argv, std::move(env), worker, stdout_write.get());
-  if (error != 0) return not_started(spawn_failure(error, argv.front()), start);
-  stdout_write.reset();  // else we would never see EOF
-
-  GetterResult result;
-  Supervisor supervisor(pid, std::move(stdout_read), on_output, result.output);
-  Duration timeout = std::min(worker.getter_timeout, max_getter_timeout);
-  auto [status, timed_out] = supervisor.run(start + timeout);
-  result.duration = seconds_since(start);
-  result.timed_out = timed_out;
-  result.exit_code = timed_out ? exit_code::getter_timeout : exit_code_of(status);
-  if (timed_out) {
-    std::fprintf(stderr, "dj-cache: getter for %s timed out after %s\n", worker.label.c_str(),
-                 describe(worker.getter_timeout).c_str());
-  }
-  return result;
+GetterResult run_command(const Worker& worker, const CommandIo& io) {
+  Clock::time_point start = Clock::now();
+  return run_process(worker, worker.command, build_environment(worker.env), io, start);
 }
 
 }  // namespace djc

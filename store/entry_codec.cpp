@@ -113,7 +113,11 @@ void put_meta_fields(Sink& sink, const EntryMeta& meta) {
     put_u64(sink, dep.size);
     put_u64(sink, dep.inode);
   }
+  if (!meta.error_output.empty()) put_string(sink, meta.error_output);  // version 2
 }
+
+// Version 1 unless a version-2 field is set.
+std::uint8_t record_version(const EntryMeta& meta) { return meta.error_output.empty() ? 1 : 2; }
 
 std::size_t meta_size(const EntryMeta& meta) {
   Counter counter;
@@ -206,7 +210,7 @@ FileFingerprint read_fingerprint(Reader& in) {
   return dep;
 }
 
-void read_meta_fields(Reader& in, EntryMeta& meta) {
+void read_meta_fields(Reader& in, EntryMeta& meta, std::uint8_t version) {
   std::uint8_t flags = in.u8();
   if ((flags & ~known_flags) != 0) in.fail("unknown flags");
   meta.is_relevance_invalidation = (flags & flag_relevance_invalidation) != 0;
@@ -233,6 +237,7 @@ void read_meta_fields(Reader& in, EntryMeta& meta) {
   }
   std::size_t deps = in.count(26);
   for (std::size_t i = 0; i < deps && in.ok(); ++i) meta.deps.push_back(read_fingerprint(in));
+  if (version >= 2) meta.error_output = in.string();
 }
 
 }  // namespace
@@ -243,7 +248,7 @@ std::size_t encoded_entry_size(const EntryMeta& meta, std::string_view value) {
 
 char* encode_entry_into(const EntryMeta& meta, std::string_view value, char* out) {
   Writer writer(out);
-  put_u8(writer, entry_format_version);
+  put_u8(writer, record_version(meta));
   put_u32(writer, static_cast<std::uint32_t>(meta_size(meta)));
   put_u64(writer, value.size());
   put_meta_fields(writer, meta);
@@ -265,7 +270,7 @@ std::optional<EntryRef> decode_entry(std::string_view record, std::string* why) 
   Reader in(record);
   std::uint8_t version = in.u8();
   if (!in.ok()) return failed("record is empty");
-  if (version != entry_format_version) return failed("unknown record format version");
+  if (version == 0 || version > entry_format_version) return failed("unknown record format version");
   std::uint32_t size = in.u32();
   std::uint64_t value_size = in.u64();
   if (!in.ok()) return failed(in.error());
@@ -281,7 +286,7 @@ std::optional<EntryRef> decode_entry(std::string_view record, std::string* why) 
   Reader meta_in(record.substr(0, size));
   meta_in.take(in.position());
   EntryRef entry;
-  read_meta_fields(meta_in, entry.meta);
+  read_meta_fields(meta_in, entry.meta, version);
   if (!meta_in.ok()) return failed(meta_in.error());
   if (meta_in.remaining() != 0) return failed("metadata size disagrees with its fields");
   entry.value = record.substr(size);

@@ -13,8 +13,11 @@
 namespace djc {
 
 // The first byte of every record. A later version adds fields after the current
-// ones and bumps this; decoders refuse versions they do not know.
-inline constexpr std::uint8_t entry_format_version = 1;
+// ones and bumps this; decoders refuse versions they do not know. Version 2 adds
+// the command's stderr after the depends_on list; a record with no stderr is still
+// written as version 1, so worker entries read the same to a dj-cache that knows
+// only version 1.
+inline constexpr std::uint8_t entry_format_version = 2;
 
 // Bytes encode_into writes for this entry.
 std::size_t encoded_entry_size(const EntryMeta& meta, std::string_view value);

@@ -302,6 +302,12 @@ TEST_CASE("bash completion", "[e2e][lmdb][completion][bash]") {
     CHECK(shells.bash({"dj-cache", "get", "alpha", ""}).empty());
     CHECK(shells.bash({"dj-cache", "get", "alpha", "-"}).empty());
   }
+  SECTION("run: its options, then a command name") {
+    CHECK(shells.bash({"dj-cache", "run", "--st"}) == Names{"--stale", "--stale-on-error", "--stdin"});
+    CHECK(shells.bash({"dj-cache", "run", "--", "tru"}).count("true"));
+    CHECK(shells.bash({"dj-cache", "run", "--ttl", "5m", "tru"}).count("true"));
+    CHECK(shells.bash({"dj-cache", "run", "--", "cat", "-"}).empty());  // the command's own words
+  }
   SECTION("-c/--config on the line is followed") {
     CHECK(shells.bash({"dj-cache", "-c", "other.toml", "get", ""}) == k_other_labels);
     CHECK(shells.bash({"dj-cache", "--config", "other.toml", "list", ""}) == k_other_labels);
@@ -401,6 +407,10 @@ TEST_CASE("fish completion", "[e2e][lmdb][completion][fish]") {
     CHECK(shells.fish("dj-cache get -f --timeout 5m ") == k_main_labels);
     CHECK(shells.fish("dj-cache invalidate ") == k_main_labels);
     CHECK(shells.fish("dj-cache get alpha ").empty());
+  }
+  SECTION("run: a command name, then files") {
+    CHECK(shells.fish("dj-cache run -- tru").count("true"));
+    CHECK(shells.fish("dj-cache run -- cat oth") == Names{"other.toml"});
   }
   SECTION("-c/--config and DJ_CACHE_CONFIG=... on the line are followed") {
     CHECK(shells.fish("dj-cache -c other.toml get ") == k_other_labels);

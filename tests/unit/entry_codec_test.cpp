@@ -29,6 +29,7 @@ EntryMeta full_meta() {
   meta.deps = {FileFingerprint{"/etc/passwd", true, -5, 1234, 99},
                FileFingerprint{"/missing", false, 0, 0, 0}};
   meta.checksum = 0x0123456789abcdefULL;
+  meta.error_output = "warning: \0partial\n"s;
   return meta;
 }
 
@@ -48,6 +49,32 @@ TEST_CASE("entry codec: every field and a binary value survive a round trip", "[
   CHECK(decoded->value == value);
   // Zero copy: the value is the record's tail.
   CHECK(decoded->value.data() == record.data() + record.size() - value.size());
+}
+
+TEST_CASE("entry codec: a record without stderr is still format version 1", "[codec]") {
+  using namespace std::string_literals;
+  EntryMeta meta = full_meta();
+  meta.error_output.clear();
+  std::string v1 = encode_entry(meta, "value");
+  CHECK(static_cast<unsigned char>(v1[0]) == 1);
+  std::optional<EntryRef> decoded = decode_entry(v1);
+  REQUIRE(decoded);
+  CHECK(decoded->meta == meta);
+
+  // Version 2 is version 1 plus the stderr string after the dependencies.
+  meta.error_output = "oops\n";
+  std::string v2 = encode_entry(meta, "value");
+  CHECK(static_cast<unsigned char>(v2[0]) == 2);
+  CHECK(v2.size() == v1.size() + 1 + meta.error_output.size());
+  decoded = decode_entry(v2);
+  REQUIRE(decoded);
+  CHECK(decoded->meta.error_output == "oops\n");
+  CHECK(decoded->value == "value");
+
+  // A version 1 byte on a version 2 body: the stderr is bytes the fields do not explain.
+  std::string relabelled = v2;
+  relabelled[0] = 1;
+  CHECK_FALSE(decode_entry(relabelled));
 }
 
 TEST_CASE("entry codec: defaults, no relevance time and an empty value", "[codec]") {
