@@ -1,11 +1,9 @@
 // `dj-cache get [OPTIONS] LABEL [ARG...]`: print the value, computing it on a miss.
-// Also the CLI11 declaration of `run` (its body: cmd_run.cpp; why here: cmd_run.hpp).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/background.hpp"
 #include "cli/cmd_get.hpp"
-#include "cli/cmd_run.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/overrides.hpp"
@@ -71,43 +69,6 @@ void add_get_command(CLI::App& app, Context& context) {
   get->callback([get, command, &context] {
     context.exit_code = run_get(context, *command, get->remaining());
   });
-}
-
-// The options of `run`; see cmd_run.cpp.
-void add_run_command(CLI::App& app, Context& context) {
-  auto command = std::make_shared<RunCommand>();
-  CLI::App* run = app.add_subcommand("run", "Cache any command's output, no config needed (as bkt)");
-  // Options come before COMMAND; from it on every word is the command's ("--"
-  // before it lets it start with a dash). Global options may follow run too.
-  run->positionals_at_end();
-  run->add_option("--ttl", command->ttl, "Entry lifetime (default $DJ_CACHE_TTL, else 1m)");
-  run->add_option("--stale", command->stale,
-                  "After this age, serve the entry and refresh it in the background");
-  run->add_option("--stale-on-error", command->stale_on_error,
-                  "When the command fails, serve an entry expired less than this ago");
-  run->add_flag("--cwd", command->cwd, "The working directory joins the key");
-  run->add_option("--env", command->env, "This variable's value joins the key (repeatable)")
-      ->allow_extra_args(false);
-  run->add_option("--modtime", command->modtime,
-                  "A change of this file (mtime, size, inode) is a miss (repeatable)")
-      ->allow_extra_args(false);
-  run->add_flag("--stdin", command->read_stdin, "Read stdin, key on it and feed it to the command");
-  run->add_option("--scope", command->scope, "Keep callers apart (default $DJ_CACHE_SCOPE)");
-  run->add_flag("--cache-failures", command->cache_failures, "Cache a non-zero exit too");
-  run->add_flag("--warm", command->warm, "Run now and store, print nothing");
-  run->add_flag("-f,--force", command->force, "Run now, store and print");
-  run->add_flag("--no-wait", command->no_wait,
-                "Exit 75 at once when another process is running the command");
-  run->add_option("--getter-timeout", command->getter_timeout,
-                  "Kill the command after this (default: no limit); exit 124");
-  run->add_option("COMMAND", command->argv, "The command and its arguments, run as given");
-  run->add_flag("--background", command->background)->group("");
-  run->add_option("--input-file", command->input_file)->group("");
-  run->footer(
-      "Replays stdout byte for byte, stderr and the exit code. Only exit 0 is cached\n"
-      "unless --cache-failures. Never through a shell. List them: dj-cache list @run.\n"
-      "Example: dj-cache run --ttl 5m --stale 1m -- curl -s https://example.com/status");
-  run->callback([command, &context] { context.exit_code = run_run(context, *command); });
 }
 
 }  // namespace djc

@@ -1,8 +1,4 @@
-// `dj-cache run`: its options and body. The CLI11 subcommand is declared in
-// cmd_get.cpp, beside get's: every file that includes CLI11 adds about 4,500
-// instructions of static initialisation to every dj-cache call, a get hit
-// included, so cmd_run.cpp includes none (and skips the precompiled header,
-// see CMakeLists.txt).
+// `dj-cache run`: its options and body (add_run_command is in commands.hpp).
 #pragma once
 
 #include <optional>
