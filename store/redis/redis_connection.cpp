@@ -169,6 +169,14 @@ long long reply_integer(const redisReply& reply) {
   return 0;
 }
 
+double reply_number(const redisReply& reply) {
+  try {
+    return std::stod(std::string(reply_text(reply)));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
 bool reply_is_nil(const redisReply& reply) { return reply.type == REDIS_REPLY_NIL; }
 
 }  // namespace djc::redis

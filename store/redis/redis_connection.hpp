@@ -88,6 +88,8 @@ Reply eval(Connection& connection, std::string_view script,
 // Reply helpers: the text of a string/status reply, an integer, array elements.
 std::string_view reply_text(const redisReply& reply);
 long long reply_integer(const redisReply& reply);
+// A number sent as text (a sorted-set score, a stored time); 0 when it is none.
+double reply_number(const redisReply& reply);
 bool reply_is_nil(const redisReply& reply);
 
 }  // namespace djc::redis

@@ -7,18 +7,6 @@
 #include "store/redis/redis_store_impl.hpp"
 
 namespace djc::redis {
-namespace {
-
-double to_double(std::string_view text) {
-  try {
-    return std::stod(std::string(text));
-  } catch (const std::exception&) {
-    return 0;
-  }
-}
-
-}  // namespace
-
 void RedisStore::enqueue_job(std::string_view key, double due) {
   if (!schema_checked_) record_schema();
   std::string jobs = layout_.jobs();
@@ -35,7 +23,7 @@ static std::vector<Job> jobs_of(Connection& link, const std::string& versions, R
   std::vector<std::string_view> command{"HMGET", versions};
   for (std::size_t i = 0; i + 1 < scored->elements; i += 2) {
     out.push_back(Job{.key = std::string(reply_text(*scored->element[i])),
-                      .due = to_double(reply_text(*scored->element[i + 1]))});
+                      .due = reply_number(*scored->element[i + 1])});
     command.push_back(out.back().key);
   }
   Reply found = link.command(command);
@@ -56,7 +44,7 @@ std::vector<Job> RedisStore::due_jobs(double now, std::size_t limit) {
 std::optional<double> RedisStore::next_job_due() {
   Reply first = connection().command({"ZRANGE", layout_.jobs(), "0", "0", "WITHSCORES"});
   if (first->type != REDIS_REPLY_ARRAY || first->elements < 2) return std::nullopt;
-  return to_double(reply_text(*first->element[1]));
+  return reply_number(*first->element[1]);
 }
 
 void RedisStore::finish_job(const Job& job) {

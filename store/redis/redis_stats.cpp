@@ -4,18 +4,6 @@
 #include "store/redis/redis_store_impl.hpp"
 
 namespace djc::redis {
-namespace {
-
-double to_double(std::string_view text) {
-  try {
-    return std::stod(std::string(text));
-  } catch (const std::exception&) {
-    return 0;
-  }
-}
-
-}  // namespace
-
 void RedisStore::count(std::string_view label, const Counters& delta) noexcept {
   if (offline() || delta == Counters{}) return;
   try {
@@ -65,7 +53,7 @@ void RedisStore::record_purge(double when) noexcept {
 std::optional<double> RedisStore::last_purge() {
   Reply reply = connection().command({"GET", layout_.last_purge()});
   if (reply_is_nil(*reply)) return std::nullopt;
-  return to_double(reply_text(*reply));
+  return reply_number(*reply);
 }
 
 }  // namespace djc::redis
