@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -21,8 +22,13 @@ timeval to_timeval(std::chrono::milliseconds duration) {
 Connection::Connection(const RedisUrl& url, const ConnectOptions& options)
     : url_(url), options_(options) {
   timeval connect = to_timeval(options.connect_timeout);
-  context_ = url.socket_path.empty() ? redisConnectWithTimeout(url.host.c_str(), url.port, connect)
-                                     : redisConnectUnixWithTimeout(url.socket_path.c_str(), connect);
+  // Owned here until the constructor returns: when it throws (the server is
+  // down), no destructor runs to free the context.
+  std::unique_ptr<redisContext, decltype(&redisFree)> owned(
+      url.socket_path.empty() ? redisConnectWithTimeout(url.host.c_str(), url.port, connect)
+                              : redisConnectUnixWithTimeout(url.socket_path.c_str(), connect),
+      &redisFree);
+  context_ = owned.get();
   if (!context_) throw Unreachable(exit_code::io, fmt::format("redis store {}: out of memory", shown()));
   if (context_->err) broken();
   if (redisSetTimeout(context_, to_timeval(options.operation_timeout)) != REDIS_OK) broken();
@@ -41,6 +47,7 @@ Connection::Connection(const RedisUrl& url, const ConnectOptions& options)
   // Their replies are checked (not returned) by the first exchange.
   for (bool& quiet : queued_) quiet = true;
   setup_replies_ = queued_.size();
+  owned.release();
 }
 
 Connection::~Connection() {

@@ -20,12 +20,13 @@ void RedisStore::enqueue_job(std::string_view key, double due) {
 static std::vector<Job> jobs_of(Connection& link, const std::string& versions, Reply scored) {
   std::vector<Job> out;
   if (scored->type != REDIS_REPLY_ARRAY || scored->elements == 0) return out;
-  std::vector<std::string_view> command{"HMGET", versions};
   for (std::size_t i = 0; i + 1 < scored->elements; i += 2) {
     out.push_back(Job{.key = std::string(reply_text(*scored->element[i])),
                       .due = reply_number(*scored->element[i + 1])});
-    command.push_back(out.back().key);
   }
+  // Views of the keys only once `out` no longer grows (and moves them).
+  std::vector<std::string_view> command{"HMGET", versions};
+  for (const Job& job : out) command.push_back(job.key);
   Reply found = link.command(command);
   for (std::size_t i = 0; i < out.size() && i < found->elements; ++i) {
     out[i].version = static_cast<std::uint64_t>(reply_integer(*found->element[i]));
