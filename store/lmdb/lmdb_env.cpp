@@ -30,7 +30,14 @@ Txn::Txn(Txn&& other) noexcept
       open_reads_(std::exchange(other.open_reads_, nullptr)) {}
 
 Txn::~Txn() {
-  if (txn_) mdb_txn_abort(txn_);
+  // A read transaction ends by commit: LMDB then keeps the database handles it
+  // opened (an abort closes them); for a read the two are otherwise the same.
+  // A write transaction not committed is aborted.
+  if (txn_ && open_reads_) {
+    mdb_txn_commit(txn_);
+  } else if (txn_) {
+    mdb_txn_abort(txn_);
+  }
   end();
 }
 

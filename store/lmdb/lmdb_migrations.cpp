@@ -113,20 +113,37 @@ void LmdbStore::migrate() {
   });
 }
 
-void LmdbStore::open_dbis(int version) {
-  Txn txn = begin_read();
+namespace {
+
+Dbis open_handles(Txn& txn, int version) {
   Dbis dbis;
   for (const DbSpec& spec : schema_layout(version)) {
     MDB_dbi dbi = 0;
     int rc = mdb_dbi_open(txn.get(), spec.name, spec.flags, &dbi);
     if (rc == MDB_NOTFOUND) {
-      throw Error(exit_code::io, where_ + ": database " + spec.name + " is missing");
+      throw Error(exit_code::io, txn.where() + ": database " + spec.name + " is missing");
     }
-    check_rc(rc, where_, std::string("open database ") + spec.name);
+    check_rc(rc, txn.where(), std::string("open database ") + spec.name);
     dbis.assign(spec.name, dbi);
   }
+  return dbis;
+}
+
+}  // namespace
+
+void LmdbStore::open_dbis(int version) {
+  Txn txn = begin_read();
+  dbis_ = open_handles(txn, version);
   txn.commit();  // makes the handles usable by later transactions
-  dbis_ = dbis;
+}
+
+int LmdbStore::open_if_current() {
+  Txn txn = begin_read();
+  int version = read_version(txn);
+  if (version != lmdb_schema_version) return version;
+  dbis_ = open_handles(txn, version);
+  first_read_.emplace(std::move(txn));
+  return version;
 }
 
 std::unique_ptr<Store> create_store_at_schema(const StoreOptions& options, int version) {

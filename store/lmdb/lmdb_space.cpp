@@ -59,6 +59,16 @@ LmdbStore::LmdbStore(Env env, std::filesystem::path dir, std::uint64_t max_size)
 }
 
 Txn LmdbStore::begin_read() {
+  if (first_read_) {
+    Txn opening = std::move(*first_read_);
+    first_read_.reset();
+    // Reused only while it still sees the last commit: a read after a wait (a
+    // lock, another process's write) takes a snapshot of its own.
+    MDB_envinfo info{};
+    if (mdb_env_info(env_.get(), &info) == 0 && info.me_last_txnid == mdb_txn_id(opening.get())) {
+      return opening;
+    }
+  }
   for (int attempt = 0;; ++attempt) {
     MDB_txn* txn = nullptr;
     int rc = mdb_txn_begin(env_.get(), nullptr, MDB_RDONLY, &txn);
@@ -74,6 +84,7 @@ Txn LmdbStore::begin_read() {
 }
 
 Txn LmdbStore::begin_write() {
+  first_read_.reset();  // its snapshot would pin the pages this write frees
   for (int attempt = 0;; ++attempt) {
     MDB_txn* txn = nullptr;
     int rc = mdb_txn_begin(env_.get(), nullptr, 0, &txn);
@@ -114,6 +125,7 @@ std::uint64_t LmdbStore::map_size() const {
 }
 
 void LmdbStore::set_map_size(std::uint64_t size) {
+  first_read_.reset();
   // Remapping moves every page: a value handed out by an open read would dangle.
   if (open_reads_ != 0) {
     throw Error(exit_code::io, where_ + ": cannot resize the map while reading it");

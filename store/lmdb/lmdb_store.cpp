@@ -23,7 +23,8 @@ std::unique_ptr<Store> open_lmdb_store(const StoreOptions& options, OpenMode mod
   lmdb::Env env = lmdb::open_env(options.path, where, mode != OpenMode::read, limits.initial);
   if (!env) return nullptr;
   auto store = std::make_unique<LmdbStore>(std::move(env), options.path, options.max_size);
-  int on_disk = store->schema_on_disk();
+  int on_disk = store->open_if_current();
+  if (on_disk == lmdb_schema_version) return store;
   if (on_disk == 0) {
     // An environment without a schema holds nothing: a store being created (by
     // this or another process) or one whose creation was cut short.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "store/lmdb/lmdb_env.hpp"
@@ -40,6 +41,10 @@ class LmdbStore final : public Store {
   // --- Schema (lmdb_migrations.cpp) ----------------------------------------
   // The schema version on disk; 0 for an environment nothing was written to yet.
   int schema_on_disk();
+  // schema_on_disk(), and when that is lmdb_schema_version, open_dbis() in the
+  // same read transaction, which the first read then continues: a hit on a
+  // current store is one transaction.
+  int open_if_current();
   // Creates the databases of `version` unless another process already did.
   void create_schema(int version);
   // Upgrades the schema to lmdb_schema_version in one write transaction.
@@ -124,6 +129,7 @@ class LmdbStore final : public Store {
   std::uint64_t page_size_ = 4096;
   SpaceLimits limits_;
   int open_reads_ = 0;            // read transactions open in this process
+  std::optional<Txn> first_read_;  // open_if_current()'s, for the next read if still current
   // The stats file, mapped on first use and kept for the process (lmdb_stats.cpp).
   StatsFile* stats_file(bool for_counting) noexcept;
   std::unique_ptr<StatsFile> stats_;
