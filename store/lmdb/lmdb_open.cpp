@@ -46,17 +46,16 @@ void create_directories(const fs::path& dir, const std::string& where) {
   if (!S_ISDIR(st.st_mode)) throw Error(exit_code::io, where + ": not a directory");
 }
 
-bool file_exists(const fs::path& file) {
+// Whether `file` exists. LMDB opens data.mdb and lock.mdb following symlinks (and
+// rewrites the lock file): one planted in the store would make us write through
+// it into another file. Refuse a symlink, and anything else that is not a
+// regular file.
+bool regular_file_present(const fs::path& file, const std::string& where) {
   struct stat st {};
-  return lstat(file.c_str(), &st) == 0;
-}
-
-// LMDB opens data.mdb and lock.mdb following symlinks (and rewrites the lock
-// file): one planted in the store would make us write through it into another
-// file. Refuse a symlink, and anything else that is not a regular file.
-void refuse_symlink(const fs::path& file, const std::string& where) {
-  struct stat st {};
-  if (lstat(file.c_str(), &st) != 0) return;
+  if (lstat(file.c_str(), &st) != 0) {
+    if (errno == ENOENT) return false;
+    fail_errno(where, "cannot access " + file.filename().string(), errno);
+  }
   if (S_ISLNK(st.st_mode)) {
     throw Error(exit_code::io, where + ": " + file.filename().string() +
                                    " is a symbolic link; refusing to follow it");
@@ -64,6 +63,7 @@ void refuse_symlink(const fs::path& file, const std::string& where) {
   if (!S_ISREG(st.st_mode)) {
     throw Error(exit_code::io, where + ": " + file.filename().string() + " is not a regular file");
   }
+  return true;
 }
 
 // A store directory (the target, when the path is a symlink) owned by someone else
@@ -97,35 +97,40 @@ void check_not_truncated(MDB_env* env, const std::string& where) {
 
 }  // namespace
 
-bool store_exists(const fs::path& dir, const std::string& where) {
+namespace {
+
+// Which files of a store are there, each checked once: nullopt when there is no
+// store (no directory or no data.mdb), else whether lock.mdb exists.
+std::optional<bool> probe_store(const fs::path& dir, const std::string& where) {
   struct stat st {};
   if (stat(dir.c_str(), &st) != 0) {
-    if (errno == ENOENT) return false;
+    if (errno == ENOENT) return std::nullopt;
     fail_errno(where, "cannot access it", errno);
   }
   if (!S_ISDIR(st.st_mode)) throw Error(exit_code::io, where + ": not a directory");
   refuse_foreign_owner(st, where);
-  fs::path data = dir / "data.mdb";
-  if (lstat(data.c_str(), &st) != 0) {
-    if (errno == ENOENT) return false;
-    fail_errno(where, "cannot access data.mdb", errno);
-  }
-  refuse_symlink(data, where);
-  refuse_symlink(dir / "lock.mdb", where);
-  refuse_symlink(dir / "locks", where);  // found at once, not at the first miss
-  return true;
+  if (!regular_file_present(dir / "data.mdb", where)) return std::nullopt;
+  bool lock = regular_file_present(dir / "lock.mdb", where);
+  regular_file_present(dir / "locks", where);  // refused at once, not at the first miss
+  return lock;
+}
+
+}  // namespace
+
+bool store_exists(const fs::path& dir, const std::string& where) {
+  return probe_store(dir, where).has_value();
 }
 
 Env open_env(const fs::path& dir, const std::string& where, bool create,
              std::uint64_t initial_map_size) {
-  bool exists = store_exists(dir, where);
-  if (!exists && !create) return nullptr;
-  if (!exists) create_directories(dir, where);
+  std::optional<bool> has_lock = probe_store(dir, where);
+  if (!has_lock && !create) return nullptr;
+  if (!has_lock) create_directories(dir, where);
   const fs::path data = dir / "data.mdb";
   const fs::path lock = dir / "lock.mdb";
-  const bool new_data = !file_exists(data);
-  const bool new_lock = !file_exists(lock);
-  refuse_symlink(lock, where);  // data.mdb may be missing while a planted lock.mdb is not
+  const bool new_data = !has_lock;
+  // data.mdb may be missing while a planted lock.mdb is not: checked then too.
+  const bool new_lock = has_lock ? !*has_lock : !regular_file_present(lock, where);
 
   MDB_env* raw = nullptr;
   check_rc(mdb_env_create(&raw), where, "create the environment");
