@@ -22,6 +22,7 @@
 #include "core/diagnostics.hpp"
 #include "core/error.hpp"
 #include "core/getter.hpp"
+#include "core/temp_dir.hpp"
 
 namespace djc {
 namespace {
@@ -68,8 +69,7 @@ std::string take_input_file(const std::string& path) {
 
 // stdin for a background refresh, in a 0600 temp file the child removes.
 std::optional<std::string> save_input(std::string_view input) {
-  const char* tmpdir = std::getenv("TMPDIR");
-  std::string path = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/dj-cache-stdin.XXXXXX";
+  std::string path = temp_dir() + "/dj-cache-stdin.XXXXXX";
   int fd = ::mkostemp(path.data(), O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   bool ok = true;

@@ -192,7 +192,7 @@ GetResult Cache::compute_locked(const Worker& worker, const Args& args, const st
       failed.key = key;
       failed.exit_code = run.exit_code;
       failed.error_output = std::move(run.error_output);
-      deliver(EntryRef{failed, run.output});
+      deliver(EntryRef{failed, run.output.view()});
     }
     return {Served::failed, run.exit_code, key};
   }
@@ -209,14 +209,13 @@ GetResult Cache::compute_locked(const Worker& worker, const Args& args, const st
   meta.exit_code = run.exit_code;
   meta.error_output = std::move(run.error_output);
   meta.deps = std::move(deps);
-  meta.checksum = value_checksum(run.output);
-  PutOutcome put = store_.put(meta, run.output);
+  PutOutcome put = store_.put(meta, run.output);  // copied once, from a file when large
   if (put.evicted) store_.count(worker.label, Counters{.evictions = put.evicted});
   if (!put.stored) {
     warn("value of {} ({} bytes) is larger than the store; printed, not cached", key,
          run.output.size());
   }
-  if (!run.shown) deliver(EntryRef{meta, run.output});
+  if (!run.shown) deliver(EntryRef{meta, run.output.view()});
   return {put.stored ? Served::computed : Served::uncached, run.exit_code, key};
 }
 

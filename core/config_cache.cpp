@@ -26,6 +26,7 @@
 
 #include "core/build_identity.hpp"
 #include "core/config_cache_codec.hpp"
+#include "core/unique_fd.hpp"
 
 namespace djc {
 namespace {
@@ -234,22 +235,8 @@ class FileReader {
 };
 
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 // The cache file opened for reading, when it is ours and no one else can write it.
-std::optional<std::uint64_t> open_trusted(const fs::path& file, Fd& fd) {
+std::optional<std::uint64_t> open_trusted(const fs::path& file, UniqueFd& fd) {
   if (fd.get() < 0) return std::nullopt;
   struct stat status {};
   if (::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode) ||
@@ -366,7 +353,7 @@ std::optional<CachedWorker> decode_config_cache(std::string_view bytes, std::str
 
 std::optional<CachedWorker> lookup_config_cache(const std::filesystem::path& file,
                                                 std::string_view key, std::string_view label) {
-  Fd fd(open_for_lookup(file));
+  UniqueFd fd(open_for_lookup(file));
   std::optional<std::uint64_t> size = open_trusted(file, fd);
   if (!size) return std::nullopt;
   FileReader reader(fd.get(), *size);
@@ -374,7 +361,7 @@ std::optional<CachedWorker> lookup_config_cache(const std::filesystem::path& fil
 }
 
 bool config_cache_valid(const std::filesystem::path& file, std::string_view key) {
-  Fd fd(open_for_lookup(file));
+  UniqueFd fd(open_for_lookup(file));
   std::optional<std::uint64_t> size = open_trusted(file, fd);
   if (!size) return false;
   FileReader reader(fd.get(), *size);
@@ -393,7 +380,7 @@ bool save_config_cache(const std::filesystem::path& file, std::string_view key,
     std::string temp = file.string() + ".XXXXXX";
     int raw = ::mkostemp(temp.data(), O_CLOEXEC);  // mode 0600
     if (raw < 0) return false;
-    Fd fd(raw);
+    UniqueFd fd(raw);
     if (!write_all(fd.get(), bytes) || ::rename(temp.c_str(), file.c_str()) != 0) {
       ::unlink(temp.c_str());
       return false;

@@ -9,12 +9,13 @@
 #include <vector>
 
 #include "core/args.hpp"
+#include "core/captured_output.hpp"
 #include "core/config.hpp"
 
 namespace djc {
 
 struct GetterResult {
-  std::string output;        // stdout, byte for byte
+  CapturedOutput output;     // stdout, byte for byte (in a temporary file when large)
   std::string error_output;  // stderr, when CommandIo::capture_stderr asked for it
   int exit_code = 0;         // its exit code; 128+N when killed by signal N; 124 on timeout
   bool timed_out = false;

@@ -14,6 +14,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/temp_dir.hpp"
 
 extern char** environ;
 
@@ -199,8 +200,7 @@ Launch spawn_failure(int error, const std::string& program) {
 }
 
 ArgsFile::ArgsFile(std::string_view json, const char* prefix) {
-  const char* tmpdir = std::getenv("TMPDIR");
-  path_ = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/" + prefix + ".XXXXXX";
+  path_ = temp_dir() + "/" + prefix + ".XXXXXX";
   // mkostemp creates the file 0600: args may be private.
   int fd = ::mkostemp(path_.data(), O_CLOEXEC);
   if (fd < 0) {
@@ -222,12 +222,5 @@ ArgsFile::ArgsFile(std::string_view json, const char* prefix) {
 }
 
 ArgsFile::~ArgsFile() { ::unlink(path_.c_str()); }
-
-UniqueFd::~UniqueFd() { reset(); }
-
-void UniqueFd::reset(int fd) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
 
 }  // namespace djc::getter_detail

@@ -10,27 +10,9 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/unique_fd.hpp"
 
 namespace djc::getter_detail {
-
-// Owns one file descriptor.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    reset(std::exchange(other.fd_, -1));
-    return *this;
-  }
-  ~UniqueFd();
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-  void reset(int fd = -1);
-
- private:
-  int fd_ = -1;
-};
 
 // DJ_CACHE_ARGS too big for the environment (or a command's stdin), in a 0600 temp
 // file ($TMPDIR or /tmp, named PREFIX.XXXXXX) removed when this object goes. Throws

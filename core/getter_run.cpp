@@ -111,7 +111,7 @@ UniqueFd open_pidfd(pid_t pid) {
 // One output of the getter we read: its pipe, where its bytes go, who sees them live.
 struct Stream {
   UniqueFd fd;
-  std::string* sink = nullptr;                                   // captured here when set
+  std::function<void(std::string_view)> capture;                // keeps each chunk, when set
   const std::function<void(std::string_view)>* live = nullptr;  // and/or handed on as read
 };
 
@@ -257,7 +257,7 @@ class Supervisor {
       return 0;
     }
     std::string_view chunk(buffer_.data(), static_cast<std::size_t>(got));
-    if (stream.sink) stream.sink->append(chunk);
+    if (stream.capture) stream.capture(chunk);
     if (stream.live && *stream.live) (*stream.live)(chunk);
     return chunk.size();
   }
@@ -328,8 +328,14 @@ GetterResult run_process(const Worker& worker, std::vector<std::string> argv,
 
   GetterResult result;
   std::vector<Stream> streams;
-  streams.push_back({std::move(stdout_read), &result.output, &io.on_output});
-  if (stderr_read) streams.push_back({std::move(stderr_read), &result.error_output, &io.on_error_output});
+  streams.push_back({std::move(stdout_read),
+                     [&result](std::string_view chunk) { result.output.append(chunk); },
+                     &io.on_output});
+  if (stderr_read) {
+    streams.push_back({std::move(stderr_read),
+                       [&result](std::string_view chunk) { result.error_output.append(chunk); },
+                       &io.on_error_output});
+  }
   Supervisor supervisor(pid, std::move(streams));
   Duration timeout = std::min(worker.getter_timeout, max_getter_timeout);
   auto [status, timed_out] = supervisor.run(start + timeout);

@@ -242,18 +242,34 @@ void read_meta_fields(Reader& in, EntryMeta& meta, std::uint8_t version) {
 
 }  // namespace
 
-std::size_t encoded_entry_size(const EntryMeta& meta, std::string_view value) {
-  return meta_size(meta) + value.size();
+std::size_t encoded_entry_size(const EntryMeta& meta, std::size_t value_size) {
+  return meta_size(meta) + value_size;
 }
 
-char* encode_entry_into(const EntryMeta& meta, std::string_view value, char* out) {
+namespace {
+
+char* encode_meta_into(const EntryMeta& meta, std::size_t value_size, char* out) {
   Writer writer(out);
   put_u8(writer, record_version(meta));
   put_u32(writer, static_cast<std::uint32_t>(meta_size(meta)));
-  put_u64(writer, value.size());
+  put_u64(writer, value_size);
   put_meta_fields(writer, meta);
+  return writer.position();
+}
+
+}  // namespace
+
+char* encode_entry_into(const EntryMeta& meta, std::string_view value, char* out) {
+  Writer writer(encode_meta_into(meta, value.size(), out));
   writer.bytes(value.data(), value.size());
   return writer.position();
+}
+
+void encode_entry_from(EntryMeta& meta, const ValueSource& value, char* out) {
+  char* tail = out + meta_size(meta);  // the checksum's bytes are fixed-width
+  value.copy_to(tail);
+  meta.checksum = value_checksum(std::string_view(tail, value.size()));
+  encode_meta_into(meta, value.size(), out);
 }
 
 std::string encode_entry(const EntryMeta& meta, std::string_view value) {

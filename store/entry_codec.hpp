@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/entry.hpp"
+#include "core/value_source.hpp"
 
 namespace djc {
 
@@ -20,11 +21,19 @@ namespace djc {
 inline constexpr std::uint8_t entry_format_version = 2;
 
 // Bytes encode_into writes for this entry.
-std::size_t encoded_entry_size(const EntryMeta& meta, std::string_view value);
+std::size_t encoded_entry_size(const EntryMeta& meta, std::size_t value_size);
+inline std::size_t encoded_entry_size(const EntryMeta& meta, std::string_view value) {
+  return encoded_entry_size(meta, value.size());
+}
 
 // Writes exactly encoded_entry_size(meta, value) bytes at `out` (e.g. space
 // reserved inside the store with MDB_RESERVE); returns the end.
 char* encode_entry_into(const EntryMeta& meta, std::string_view value, char* out);
+
+// encode_entry_into from a ValueSource, for a value that may not be in memory:
+// the value is copied into the record's tail first, meta.checksum is set from
+// that copy, then the metadata is written before it.
+void encode_entry_from(EntryMeta& meta, const ValueSource& value, char* out);
 
 std::string encode_entry(const EntryMeta& meta, std::string_view value);
 

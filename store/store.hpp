@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/entry.hpp"
+#include "core/value_source.hpp"
 
 namespace djc {
 
@@ -98,7 +99,13 @@ class Store {
   // Stores (or replaces) one entry with its index rows. When the store is at its
   // size limit it evicts expired entries, then those nearest expiry; a value larger
   // than the whole store is not stored (stored = false), nothing else changes.
-  virtual PutOutcome put(const EntryMeta& meta, std::string_view value) = 0;
+  // The store computes the checksum of the bytes it wrote (meta.checksum is
+  // ignored): it vouches for what it holds. The value is copied from `value`
+  // into the store's own space, once.
+  virtual PutOutcome put(const EntryMeta& meta, const ValueSource& value) = 0;
+  PutOutcome put(const EntryMeta& meta, std::string_view value) {
+    return put(meta, ValueView(value));
+  }
 
   // Stores many entries all or nothing (import, warm): batched transactions whose
   // effect is visible only when all of them committed.

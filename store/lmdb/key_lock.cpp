@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/unique_fd.hpp"
 
 namespace djc::lmdb {
 namespace {
@@ -28,20 +29,6 @@ constexpr double max_wait_seconds = 1e9;
 // After the deadline the timer fires again every 10 ms: a signal that landed just
 // before fcntl began to block would otherwise be lost and the wait unbounded.
 constexpr long refire_ns = 10'000'000;
-
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&&) = delete;
-  ~UniqueFd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 class FileKeyLock final : public KeyLock {
  public:

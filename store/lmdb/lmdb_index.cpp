@@ -170,7 +170,7 @@ std::vector<std::string> dups_of(const Txn& txn, MDB_dbi dbi, std::string_view k
   return out;
 }
 
-void put_entry(Txn& txn, const Dbis& dbis, const EntryMeta& meta, std::string_view value,
+void put_entry(Txn& txn, const Dbis& dbis, EntryMeta& meta, const ValueSource& value,
                std::size_t record_size) {
   erase_entry(txn, dbis, meta.key);
   NameSet names = load_arg_names(txn, dbis, meta.label);
@@ -179,7 +179,7 @@ void put_entry(Txn& txn, const Dbis& dbis, const EntryMeta& meta, std::string_vi
   }
   add_index_rows(txn, dbis, index_rows(meta, names, dbis.by_relevance.has_value()));
   char* out = txn.reserve(dbis.entries, meta.key, record_size);
-  encode_entry_into(meta, value, out);
+  encode_entry_from(meta, value, out);
 }
 
 std::optional<std::size_t> erase_entry(Txn& txn, const Dbis& dbis, const std::string& key) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/entry.hpp"
+#include "core/value_source.hpp"
 #include "store/lmdb/lmdb_env.hpp"
 #include "store/lmdb/lmdb_layout.hpp"
 
@@ -56,9 +57,10 @@ std::vector<IndexRow> index_rows(const EntryMeta& meta, const NameSet& label_nam
 // All duplicates stored under `key` in a dupsort database, in order.
 std::vector<std::string> dups_of(const Txn& txn, MDB_dbi dbi, std::string_view key);
 
-// Writes the record (record_size bytes, encoded in place) and its index rows; an
-// entry already under meta.key is replaced, its old rows removed first.
-void put_entry(Txn& txn, const Dbis& dbis, const EntryMeta& meta, std::string_view value,
+// Writes the record (record_size bytes, encoded in place, the value copied from
+// `value` once) and its index rows; an entry already under meta.key is replaced,
+// its old rows removed first. Sets meta.checksum from the bytes written.
+void put_entry(Txn& txn, const Dbis& dbis, EntryMeta& meta, const ValueSource& value,
                std::size_t record_size);
 
 // Deletes the entry under `key` with its rows (a record that does not decode is

@@ -97,11 +97,10 @@ bool LmdbStore::read(std::string_view key, const std::function<void(const EntryR
   return true;
 }
 
-PutOutcome LmdbStore::put(const EntryMeta& meta_in, std::string_view value) {
-  EntryMeta meta = meta_in;
-  meta.checksum = value_checksum(value);  // the store vouches for what it holds
+PutOutcome LmdbStore::put(const EntryMeta& meta_in, const ValueSource& value) {
+  EntryMeta meta = meta_in;  // its checksum is taken from the bytes written
   validate(meta);
-  const std::size_t size = encoded_entry_size(meta, value);
+  const std::size_t size = encoded_entry_size(meta, value.size());
   // Decided before touching anything: a value the whole store cannot hold
   // leaves the store as it was.
   if (!fits_empty_store(record_pages(size))) return PutOutcome{false, 0};
@@ -118,8 +117,7 @@ void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& en
   std::uint64_t need_bytes = 0;
   metas.reserve(entries.size());
   for (const auto& [meta_in, value] : entries) {
-    EntryMeta& meta = metas.emplace_back(meta_in);
-    meta.checksum = value_checksum(value);
+    EntryMeta& meta = metas.emplace_back(meta_in);  // put_entry sets its checksum
     validate(meta);
     sizes.push_back(encoded_entry_size(meta, value));
     total += sizes.back();
@@ -140,7 +138,9 @@ void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& en
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return metas[a].key < metas[b].key; });
   auto body = [&](Txn& txn) {
-    for (std::size_t i : order) put_entry(txn, dbis_, metas[i], entries[i].second, sizes[i]);
+    for (std::size_t i : order) {
+      put_entry(txn, dbis_, metas[i], ValueView(entries[i].second), sizes[i]);
+    }
   };
   reserve_map(need);
   std::size_t evicted = 0;

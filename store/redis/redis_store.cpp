@@ -101,8 +101,10 @@ void RedisStore::put_args(const EntryMeta& meta, std::string_view record,
   }
 }
 
-PutOutcome RedisStore::put(const EntryMeta& meta, std::string_view value) {
-  std::string record = encode_entry(meta, value);
+PutOutcome RedisStore::put(const EntryMeta& meta_in, const ValueSource& value) {
+  EntryMeta meta = meta_in;  // its checksum is taken from the record's bytes
+  std::string record(encoded_entry_size(meta, value.size()), '\0');
+  encode_entry_from(meta, value, record.data());
   std::vector<std::string> hold;
   put_args(meta, record, hold);
   return guarded<PutOutcome>(PutOutcome{.stored = true}, [&](Connection&) {

@@ -22,7 +22,8 @@ class RedisStore final : public Store {
              OpenMode mode);
 
   bool read(std::string_view key, const std::function<void(const EntryRef&)>& use) override;
-  PutOutcome put(const EntryMeta& meta, std::string_view value) override;
+  using Store::put;
+  PutOutcome put(const EntryMeta& meta, const ValueSource& value) override;
   void put_all(const std::vector<std::pair<EntryMeta, std::string>>& entries) override;
   std::size_t erase(const std::vector<std::string>& keys) override;
   void for_each(std::optional<std::string_view> label,

@@ -98,7 +98,7 @@ Cache::Runner fake_runner(Recorded& recorded, int exit_code, std::string out, st
     ++recorded.runs;
     recorded.live.push_back(live);
     GetterResult result;
-    result.output = out;
+    result.output.append(out);
     result.error_output = err;
     result.exit_code = exit_code;
     result.shown = live;

@@ -22,13 +22,18 @@ class MemoryStore final : public Store {
     use(EntryRef{found->second.first, found->second.second});
     return true;
   }
-  PutOutcome put(const EntryMeta& meta, std::string_view value) override {
+  using Store::put;
+  PutOutcome put(const EntryMeta& meta, const ValueSource& value) override {
     ++puts;
-    entries[meta.key] = {meta, std::string(value)};
+    std::string bytes(value.size(), '\0');
+    value.copy_to(bytes.data());
+    EntryMeta stored = meta;
+    stored.checksum = value_checksum(bytes);  // a store vouches for what it holds
+    entries[meta.key] = {std::move(stored), std::move(bytes)};
     return {true, 0};
   }
   void put_all(const std::vector<std::pair<EntryMeta, std::string>>& batch) override {
-    for (const auto& [meta, value] : batch) put(meta, value);
+    for (const auto& [meta, value] : batch) put(meta, std::string_view(value));
   }
   std::size_t erase(const std::vector<std::string>& keys) override {
     std::size_t erased = 0;
