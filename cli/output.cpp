@@ -1,6 +1,7 @@
 // stdout writing with EPIPE handling, terminal detection, human formats, tables.
 #include "cli/output.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,7 +13,21 @@
 
 namespace djc {
 
+namespace {
+
+// A value this large goes through a pipe in fewer, larger steps when the pipe
+// holds more than its default 64 KiB: each step is a wake-up of the reader and a
+// sleep of ours. 1 MiB is what an unprivileged process may ask
+// (/proc/sys/fs/pipe-max-size); when stdout is not a pipe, or the kernel says no,
+// nothing changes.
+constexpr std::size_t large_write = std::size_t{1} << 20;
+
+void widen_stdout_pipe() { ::fcntl(STDOUT_FILENO, F_SETPIPE_SZ, static_cast<int>(large_write)); }
+
+}  // namespace
+
 bool write_stdout(std::string_view bytes) {
+  if (bytes.size() >= large_write) widen_stdout_pipe();
   while (!bytes.empty()) {
     ssize_t written = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
     if (written >= 0) {
