@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 
 packages=(build-essential cmake pkg-config liblmdb-dev libcli11-dev libtomlplusplus-dev
           libfmt-dev catch2 nlohmann-json3-dev libxxhash-dev scdoc lmdb-utils
-          groff-base zsh fish valgrind libhiredis-dev redis-server)
+          groff-base zsh fish valgrind libhiredis-dev redis-server time)
 
 install_missing() {
   local missing=() package

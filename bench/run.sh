@@ -82,3 +82,12 @@ printf '#!/bin/sh\ncat big.bin | cat > /dev/null\n' > cat-pipe.sh
 printf '#!/bin/sh\n"%s" -c bigval.toml -s bigval get big | cat > /dev/null\n' "$dj" > hit-pipe.sh
 chmod +x cat-pipe.sh hit-pipe.sh
 row "64 MiB hit to a pipe vs cat of the file" "$(ratio ./cat-pipe.sh ./hit-pipe.sh 40)x"
+
+# A 1 GiB getter output stored on a miss: peak RSS as a multiple of the value
+# (1.0 = one copy in memory; the getter's output goes to an unlinked file in
+# $TMPDIR and the store copies it from there).
+gib=1073741824
+printf '[store]\nmax_size = "4GiB"\n[workers.gib]\ncommand = ["head", "-c", "%d", "/dev/zero"]\n' "$gib" > gib.toml
+rss=$(TMPDIR=$work /usr/bin/time -f %M "$dj" -c gib.toml -s gibstore get gib 2>&1 >/dev/null | tail -1)
+row "1 GiB miss: peak RSS / value size" "$(awk -v kib="$rss" -v n="$gib" 'BEGIN {printf "%.2f", kib * 1024 / n}')"
+rm -rf gibstore
