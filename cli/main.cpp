@@ -11,6 +11,7 @@
 #include "cli/cmd_get.hpp"
 #include "cli/commands.hpp"
 #include "cli/fast_get.hpp"
+#include "cli/standard_streams.hpp"
 #include "cli/context.hpp"
 #include "core/diagnostics.hpp"
 #include "core/edit_distance.hpp"
@@ -110,6 +111,7 @@ std::optional<int> fast_get(int argc, char** argv) {
 
 int parse_and_run(int argc, char** argv) {
   if (auto served = fast_get(argc, argv)) return *served;
+  djc::construct_standard_streams();  // CLI11 and the commands below may use them
   Context context;
   CLI::App app{"dj-cache: cache the output of commands for shell scripts and cron jobs",
                "dj-cache"};
