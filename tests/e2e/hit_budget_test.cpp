@@ -1,5 +1,5 @@
-// The instruction budget of a hit (issue 8): a hit must cost no more than the
-// floor, a C program doing one LMDB lookup (../shared/bench/floor.c). Counted with
+// The instruction budget of a hit (issue 8): a hit must cost well under the floor,
+// a C program doing one LMDB lookup (../shared/bench/floor.c). Counted with
 // callgrind, which gives the same figure on a loaded machine; timing is left to
 // bench/run.sh. Built only for the static, unsanitized build (tests/CMakeLists.txt).
 #include <catch2/catch.hpp>
@@ -28,7 +28,7 @@ long instructions(const Sandbox& box, const std::string& command) {
 
 }  // namespace
 
-TEST_CASE("a hit costs no more instructions than floor.c", "[e2e][lmdb][perf]") {
+TEST_CASE("a hit costs at most 2/3 of floor.c's instructions", "[e2e][lmdb][perf]") {
   Sandbox box;
   box.config("[workers.k]\ncommand = [\"echo\", \"hello\"]\ntimeout = \"1d\"\n");
   REQUIRE(box.dj("get k").out == "hello\n");
@@ -41,5 +41,7 @@ TEST_CASE("a hit costs no more instructions than floor.c", "[e2e][lmdb][perf]") 
   long hit = instructions(box, "\"$DJ\" get k");
   long floor = instructions(box, "\"" DJ_CACHE_FLOOR_BIN "\" get floordb k");
   INFO("hit " << hit << " instructions, floor.c " << floor);
-  CHECK(hit <= floor);
+  // A hit is about half of floor.c (111k against 220k). The margin takes in small
+  // changes; the standard streams built before main again (+44k) would pass it.
+  CHECK(hit * 3 <= floor * 2);
 }
