@@ -91,3 +91,14 @@ printf '[store]\nmax_size = "4GiB"\n[workers.gib]\ncommand = ["head", "-c", "%d"
 rss=$(TMPDIR=$work /usr/bin/time -f %M "$dj" -c gib.toml -s gibstore get gib 2>&1 >/dev/null | tail -1)
 row "1 GiB miss: peak RSS / value size" "$(awk -v kib="$rss" -v n="$gib" 'BEGIN {printf "%.2f", kib * 1024 / n}')"
 rm -rf gibstore
+
+# warm: 1,000 lines of a trivial getter (batched commits) against running that
+# getter 1,000 times (xargs), which is the floor of what warm can do.
+printf '[workers.w]\ncommand = ["echo"]\ntimeout = "1d"\n' > warm.toml
+seq 1 1000 | sed 's/^/id=/' > warm.lines
+printf '#!/bin/sh\nrm -rf warmstore; "%s" -q -c warm.toml -s warmstore warm w < warm.lines\n' "$dj" > warm.sh
+printf '#!/bin/sh\nxargs -n1 /bin/echo < warm.lines > /dev/null\n' > xargs.sh
+chmod +x warm.sh xargs.sh
+./interleave -r 5 base ./xargs.sh test ./warm.sh > warm.txt
+row "warm of 1000 lines vs the getter run 1000 times" "$(awk '$1 == "test" {print $5}' warm.txt)x"
+row "warm rate (lines/s)" "$(awk '$1 == "test" {printf "%.0f", 1000 / ($2 / 1000)}' warm.txt)"

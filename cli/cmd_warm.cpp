@@ -31,18 +31,26 @@ bool is_blank_or_comment(std::string_view line) {
 int run_warm(Context& context, const WarmCommand& command) {
   const Worker& worker = context.worker(command.label);
   GetOptions options{.force = command.force, .overrides = parse_overrides(command.overrides)};
-  Cache cache(*context.store(OpenMode::write), context.clock());
+  Store& store = *context.store(OpenMode::write);
+  Cache cache(store, context.clock());
+  PutBatch batch(store);  // one commit for many lines (see core/put_batch.hpp)
+  cache.store_in(batch);
   WarmTally tally;
   Progress progress("warm " + command.label, 0);  // stdin: the total is unknown
   StdinLines lines;
   std::size_t number = 0;
-  while (std::optional<std::string_view> line = lines.next()) {
+  for (;;) {
+    // Nothing computed waits in the batch, its keys locked, while stdin is slow.
+    if (!batch.empty() && !lines.ready()) batch.flush();
+    std::optional<std::string_view> line = lines.next();
+    if (!line) break;
     ++number;
     if (is_blank_or_comment(*line)) continue;
     Args args;
     try {
       args = parse_args(split_shell_words(*line));
     } catch (const Error& error) {
+      batch.flush();  // the lines before this one are done: kept, as get would keep them
       throw Error(exit_code::data, fmt::format("stdin:{}: {}", number, error.what()));
     }
     GetResult result = cache.get(worker, args, options, [](const EntryRef&) {});
@@ -54,6 +62,7 @@ int run_warm(Context& context, const WarmCommand& command) {
     }
     progress.step();
   }
+  batch.flush();
   progress.finish();
   summary("warm {}: {} computed, {} already fresh, {} failed", command.label, tally.computed,
           tally.fresh, tally.failed);

@@ -2,6 +2,7 @@
 #include "cli/stdin_lines.hpp"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,6 +29,12 @@ bool StdinLines::fill() {
   }
   buffer_.resize(old_size + static_cast<std::size_t>(got));
   return got > 0;
+}
+
+bool StdinLines::ready() const {
+  if (at_end_ || buffer_.find('\n', start_) != std::string::npos) return true;
+  pollfd input{STDIN_FILENO, POLLIN, 0};
+  return ::poll(&input, 1, 0) != 0;  // readable, at its end, or an error next() reports
 }
 
 std::optional<std::string_view> StdinLines::next() {

@@ -18,6 +18,10 @@ class StdinLines {
   // A last line without '\n' is a line. Throws Error (74) when stdin cannot be read.
   std::optional<std::string_view> next();
 
+  // Whether next() would return without waiting: a whole line is buffered, or
+  // stdin has bytes (or its end) ready now.
+  bool ready() const;
+
  private:
   bool fill();  // reads more; false at end of input
 

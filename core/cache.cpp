@@ -106,6 +106,7 @@ GetResult Cache::recompute(const Worker& worker, const Args& args, const GetOpti
 GetResult Cache::compute(const Worker& worker, const Args& args, const std::string& key,
                          const GetOptions& options, const Deliver& deliver, bool live) {
   std::optional<double> wait = options.no_wait ? 0.0 : seconds(worker.wait);
+  if (batch_ && batch_->holds(key)) batch_->flush();  // its lock is ours: stored first
   auto lock = store_.lock_key(key, wait);
   if (!lock && options.no_wait) {
     throw Error(exit_code::tempfail,
@@ -125,7 +126,7 @@ GetResult Cache::compute(const Worker& worker, const Args& args, const std::stri
     if (served) return {Served::hit, exit_code, key};
   }
 
-  return compute_locked(worker, args, key, deliver, live);
+  return compute_locked(worker, args, key, deliver, live, std::move(lock));
 }
 
 void Cache::request_refresh(const Worker& worker, const Args& args, const std::string& key) {
@@ -145,12 +146,12 @@ GetResult Cache::refresh_if_stale(const Worker& worker, const Args& args) {
     fresh = freshness(entry.meta, worker, clock_.now()) == Freshness::fresh;
   });
   if (fresh) return {Served::hit, 0, key};
-  return compute_locked(worker, args, key, [](const EntryRef&) {});
+  return compute_locked(worker, args, key, [](const EntryRef&) {}, false, std::move(lock));
 }
 
 GetResult Cache::compute_locked(const Worker& worker, const Args& args, const std::string& key,
                                 const Deliver& deliver) {
-  return compute_locked(worker, args, key, deliver, false);
+  return compute_locked(worker, args, key, deliver, false, nullptr);
 }
 
 bool Cache::has_fallback(const Worker& worker, const std::string& key) {
@@ -164,7 +165,8 @@ bool Cache::has_fallback(const Worker& worker, const std::string& key) {
 }
 
 GetResult Cache::compute_locked(const Worker& worker, const Args& args, const std::string& key,
-                                const Deliver& deliver, bool live) {
+                                const Deliver& deliver, bool live,
+                                std::unique_ptr<KeyLock> lock) {
   // Fingerprints are taken before the run: a file changed while the getter reads
   // it makes the next get a miss rather than serving a value of the old file.
   std::vector<FileFingerprint> deps = fingerprint_files(worker.depends_on);
@@ -209,7 +211,7 @@ GetResult Cache::compute_locked(const Worker& worker, const Args& args, const st
   meta.exit_code = run.exit_code;
   meta.error_output = std::move(run.error_output);
   meta.deps = std::move(deps);
-  PutOutcome put = store_.put(meta, run.output);  // copied once, from a file when large
+  PutOutcome put = store(meta, run.output, std::move(lock));
   if (put.evicted) store_.count(worker.label, Counters{.evictions = put.evicted});
   if (!put.stored) {
     warn("value of {} ({} bytes) is larger than the store; printed, not cached", key,
@@ -217,6 +219,15 @@ GetResult Cache::compute_locked(const Worker& worker, const Args& args, const st
   }
   if (!run.shown) deliver(EntryRef{meta, run.output.view()});
   return {put.stored ? Served::computed : Served::uncached, run.exit_code, key};
+}
+
+PutOutcome Cache::store(const EntryMeta& meta, const CapturedOutput& value,
+                        std::unique_ptr<KeyLock> lock) {
+  if (batch_ && lock && PutBatch::takes(value.size())) {
+    batch_->add(meta, std::string(value.view()), std::move(lock));
+    return PutOutcome{true, 0};
+  }
+  return store_.put(meta, value);  // copied once, from a file when large
 }
 
 bool Cache::serve_stale_on_error(const Worker& worker, const std::string& key,

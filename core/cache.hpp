@@ -11,6 +11,7 @@
 #include "core/config.hpp"
 #include "core/entry.hpp"
 #include "core/getter.hpp"
+#include "core/put_batch.hpp"
 #include "store/store.hpp"
 
 namespace djc {
@@ -75,6 +76,10 @@ class Cache {
   Cache(Store& store, const Clock& clock, RefreshLauncher refresh = {}, Runner runner = {})
       : store_(store), clock_(clock), refresh_(std::move(refresh)), runner_(std::move(runner)) {}
 
+  // From now on, computed entries that hold their key's lock and are small join
+  // `batch` (stored when it flushes) instead of being stored one by one: `warm`.
+  void store_in(PutBatch& batch) { batch_ = &batch; }
+
   // Serves `args` of `worker`: a fresh entry at once (one read-only transaction),
   // otherwise the getter runs under the key's lock (others block on it and get the
   // stored value), the value is stored and delivered.
@@ -99,8 +104,13 @@ class Cache {
   // `live`: the caller wants the output (get), not only the entry stored (recompute).
   GetResult compute(const Worker& worker, const Args& args, const std::string& key,
                     const GetOptions& options, const Deliver& deliver, bool live);
+  // `lock`: the key's lock when this call took it (kept until the value is stored,
+  // which a batch may do later), else null.
   GetResult compute_locked(const Worker& worker, const Args& args, const std::string& key,
-                           const Deliver& deliver, bool live);
+                           const Deliver& deliver, bool live, std::unique_ptr<KeyLock> lock);
+  // Stores a computed entry now, or in the batch.
+  PutOutcome store(const EntryMeta& meta, const CapturedOutput& value,
+                   std::unique_ptr<KeyLock> lock);
   // Whether serve_stale_on_error would have an entry to serve now.
   bool has_fallback(const Worker& worker, const std::string& key);
   void request_refresh(const Worker& worker, const Args& args, const std::string& key);
@@ -112,6 +122,7 @@ class Cache {
   const Clock& clock_;
   RefreshLauncher refresh_;
   Runner runner_;
+  PutBatch* batch_ = nullptr;
 };
 
 }  // namespace djc

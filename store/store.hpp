@@ -108,7 +108,7 @@ class Store {
   }
 
   // Stores many entries all or nothing (import, warm): batched transactions whose
-  // effect is visible only when all of them committed.
+  // effect is visible only when all of them committed. Checksums as put.
   virtual void put_all(const std::vector<std::pair<EntryMeta, std::string>>& entries) = 0;
 
   // Deletes entries with their index rows; returns how many existed.

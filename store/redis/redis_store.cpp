@@ -101,10 +101,20 @@ void RedisStore::put_args(const EntryMeta& meta, std::string_view record,
   }
 }
 
-PutOutcome RedisStore::put(const EntryMeta& meta_in, const ValueSource& value) {
-  EntryMeta meta = meta_in;  // its checksum is taken from the record's bytes
+namespace {
+
+// The record of an entry; meta.checksum is set from the value's bytes in it.
+std::string encode_record(EntryMeta& meta, const ValueSource& value) {
   std::string record(encoded_entry_size(meta, value.size()), '\0');
   encode_entry_from(meta, value, record.data());
+  return record;
+}
+
+}  // namespace
+
+PutOutcome RedisStore::put(const EntryMeta& meta_in, const ValueSource& value) {
+  EntryMeta meta = meta_in;
+  std::string record = encode_record(meta, value);
   std::vector<std::string> hold;
   put_args(meta, record, hold);
   return guarded<PutOutcome>(PutOutcome{.stored = true}, [&](Connection&) {
@@ -123,8 +133,9 @@ void RedisStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& e
   // One MULTI/EXEC: every entry becomes visible at once, or none does.
   link.append({"MULTI"});
   std::vector<std::string> hold;
-  for (const auto& [meta, value] : entries) {
-    std::string record = encode_entry(meta, value);
+  for (const auto& [meta_in, value] : entries) {
+    EntryMeta meta = meta_in;
+    std::string record = encode_record(meta, ValueView(value));
     put_args(meta, record, hold);
     std::string entry = layout_.entry(meta.key);
     std::string rows = layout_.rows(meta.key);

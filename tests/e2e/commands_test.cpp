@@ -151,6 +151,24 @@ TEST_CASE("warm caches one argument set per line", "[e2e][warm]") {
   CHECK(box.dj("get w 'two words' 'b=x y'").out == "two words --b=x y\n");
   CHECK(count_lines(box.dir() / "ran.log") == 2);
   CHECK(box.dj("warm w", "'unterminated\n").code == 65);
+  // The lines before a malformed one are stored, batched or not.
+  CHECK(box.dj("warm w", "fresh=1\n'unterminated\n").code == 65);
+  CHECK(box.dj("get w fresh=1").out == "--fresh=1\n");
+  CHECK(count_lines(box.dir() / "ran.log") == 3);
+}
+
+TEST_CASE("warm stores many lines in batches, every one of them", "[e2e][warm]") {
+  Sandbox box;
+  box.config("[workers.w]\ncommand = ['echo']\n");
+  std::string lines;
+  for (int i = 0; i < 600; ++i) lines += "id=" + std::to_string(i) + "\n";
+  REQUIRE(box.dj("warm w", lines).code == 0);
+  std::string list = box.dj("list w --json").out;
+  std::size_t entries = 0;
+  for (std::size_t at = 0; (at = list.find("\"created_at\"", at)) != std::string::npos; ++at) ++entries;
+  CHECK(entries == 600);
+  CHECK(box.dj("get w id=599").out == "--id=599\n");
+  CHECK(box.dj("check").code == 0);
 }
 
 TEST_CASE("workers lists the config's workers", "[e2e][workers]") {

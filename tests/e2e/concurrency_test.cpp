@@ -195,3 +195,44 @@ echo unblock > gate                    # the killed runner's orphaned getter
   CHECK(run.out == "v0\nv2\n0 jobs ran\n");
   CHECK(count_lines(box.dir() / "ran.log") == 3);
 }
+
+TEST_CASE("warm holds a batched key's lock until it is stored: a get waits, no second run",
+          "[e2e][concurrency][warm]") {
+  Sandbox box;
+  box.sh("mkfifo gate");
+  box.config("[workers.w]\ncommand = 'echo \"$1\" >> ran.log; if [ \"$1\" = b ]; then cat gate; fi;"
+             " echo \"v-$1\"'\n");
+  auto run = box.sh(box.lock_probe() + R"SH(
+printf 'a\nb\n' > lines
+"$DJ" warm w < lines &
+holders 2               # a waits in warm's batch, b's getter runs
+"$DJ" get w a > a.out &
+waiters 1               # the get of a blocks on a's lock instead of computing a
+echo go > gate
+wait
+cat a.out
+grep -c '^a$' ran.log
+)SH");
+  REQUIRE(run.code == 0);
+  CHECK(run.out == "v-a\n1\n");
+}
+
+TEST_CASE("warm stores what it computed before waiting for more input", "[e2e][concurrency][warm]") {
+  Sandbox box;
+  box.sh("mkfifo gate");
+  box.config("[workers.w]\ncommand = 'echo \"$1\" >> ran.log; cat gate; echo \"v-$1\"'\n");
+  auto run = box.sh(box.lock_probe() + R"SH(
+mkfifo in
+"$DJ" warm w < in &
+exec 3> in
+echo a >&3
+holders 1                                 # warm computes a
+echo > gate                               # a is done; stdin has nothing more for now
+timeout 20 "$DJ" get w a; echo "get=$?"   # a was stored (else: waits, 124)
+exec 3>&-
+wait
+)SH");
+  REQUIRE(run.code == 0);
+  CHECK(run.out == "\nv-a\nget=0\n");
+  CHECK(count_lines(box.dir() / "ran.log") == 1);
+}
