@@ -47,7 +47,7 @@ TEST_CASE("a large getter output is printed and stored byte for byte, no temp fi
   CHECK(box.dj("check").code == 0);
 }
 
-TEST_CASE("a large getter output is held once in memory on a miss", "[e2e][lmdb][get][large]") {
+TEST_CASE("a large getter output is held once in memory on a miss", "[e2e][lmdb][get][large][memory]") {
   Sandbox box;
   box.config(big_worker);
   // Only the miss below is a child of this process with a large RSS; the figure
