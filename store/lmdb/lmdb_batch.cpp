@@ -76,21 +76,23 @@ IndexRowLists batch_rows(const std::vector<BatchEntry>& batch, const LabelNames&
   return rows;
 }
 
-// LMDB's order for keys and for duplicates (mdb_cmp_memn: bytes as unsigned,
-// then length) is std::string's. Identical rows (a list argument repeating a
-// value) become one, as put_dup would leave them.
+// Sorts rows into LMDB's order for keys and for duplicates (mdb_cmp_memn: bytes
+// as unsigned, then length), std::string's. Rows are made in batch order, so
+// the values (entry keys) of one index key already ascend: a stable sort by key
+// alone orders them without comparing values, which point all over the heap.
+// Identical rows (a list argument repeating a value) become one, as put_dup
+// would leave them.
 void sort_rows(std::vector<RowRef>& rows) {
-  auto less = [](const RowRef& a, const RowRef& b) {
-    if (int c = a.key.compare(b.key)) return c < 0;
-    return a.value < b.value;
-  };
-  // by_label rows of a one-label batch arrive sorted (the batch is in key order).
-  if (!std::is_sorted(rows.begin(), rows.end(), less)) std::sort(rows.begin(), rows.end(), less);
+  auto less = [](const RowRef& a, const RowRef& b) { return a.key < b.key; };
+  // by_label and by_expiry rows of a one-label, one-time batch come sorted.
+  if (!std::is_sorted(rows.begin(), rows.end(), less)) {
+    std::stable_sort(rows.begin(), rows.end(), less);
+  }
   auto same = [](const RowRef& a, const RowRef& b) { return a.key == b.key && a.value == b.value; };
   rows.erase(std::unique(rows.begin(), rows.end(), same), rows.end());
 }
 
-// Writes sorted, distinct rows into a dupsort index. Into an empty one they are
+// Writes rows, sorted and distinct, into a dupsort index. Into an empty one they are
 // appended: MDB_APPEND for a new key, MDB_APPENDDUP for more values of the key
 // just written (the cursor then finds the key, but adds at the end of its values).
 void write_rows(Txn& txn, MDB_dbi dbi, std::vector<RowRef>& rows) {
@@ -113,7 +115,7 @@ void write_records(Txn& txn, const Dbis& dbis, const std::vector<BatchEntry>& ba
   Cursor cursor(txn, dbis.entries);
   for (const BatchEntry& entry : batch) {
     MDB_val value{entry.record_size, nullptr};
-    if (!cursor.put(entry.meta->key, value, flags)) {
+    if (!cursor.put(entry.key, value, flags)) {
       throw Error(exit_code::io, txn.where() + ": entry " + entry.meta->key + " written twice");
     }
     encode_entry_into(*entry.meta, entry.value, static_cast<char*>(value.mv_data));

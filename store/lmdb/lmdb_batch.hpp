@@ -14,6 +14,8 @@ namespace djc::lmdb {
 
 // One entry of a batch: its metadata (checksum set), value and record size.
 struct BatchEntry {
+  std::string_view key;  // meta->key, beside it: sorting a million entries
+                         // then reads one pointer less per comparison
   const EntryMeta* meta;
   std::string_view value;
   std::size_t record_size;

@@ -129,7 +129,7 @@ void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& en
       corrected.back().checksum = checksum;
     }
     validate(*meta);
-    batch.push_back({meta, value, encoded_entry_size(*meta, value)});
+    batch.push_back({meta->key, meta, value, encoded_entry_size(*meta, value)});
     total += batch.back().record_size;
     need_bytes += record_bytes(batch.back().record_size);
   }
@@ -142,10 +142,10 @@ void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& en
   // In key order, each key once: the last of equal keys wins, as it would
   // written one after the other.
   std::stable_sort(batch.begin(), batch.end(), [](const BatchEntry& a, const BatchEntry& b) {
-    return a.meta->key < b.meta->key;
+    return a.key < b.key;
   });
   auto last_of_each = std::unique(batch.rbegin(), batch.rend(), [](const BatchEntry& a, const BatchEntry& b) {
-    return a.meta->key == b.meta->key;
+    return a.key == b.key;
   });
   batch.erase(batch.begin(), last_of_each.base());
   // One transaction: the batch becomes visible all at once or not at all.
