@@ -9,6 +9,7 @@
 #include "store/lmdb/lmdb_batch.hpp"
 
 #include <algorithm>
+#include <future>
 #include <map>
 
 #include "core/error.hpp"
@@ -17,6 +18,8 @@
 
 namespace djc::lmdb {
 namespace {
+
+constexpr Index indexes[] = {Index::by_label, Index::by_arg, Index::by_expiry, Index::by_relevance};
 
 std::size_t rows_in(const Txn& txn, MDB_dbi dbi) {
   MDB_stat st{};
@@ -95,8 +98,7 @@ void sort_rows(std::vector<RowRef>& rows) {
 // Writes rows, sorted and distinct, into a dupsort index. Into an empty one they are
 // appended: MDB_APPEND for a new key, MDB_APPENDDUP for more values of the key
 // just written (the cursor then finds the key, but adds at the end of its values).
-void write_rows(Txn& txn, MDB_dbi dbi, std::vector<RowRef>& rows) {
-  sort_rows(rows);
+void write_rows(Txn& txn, MDB_dbi dbi, const std::vector<RowRef>& rows) {
   const bool append = rows_in(txn, dbi) == 0;
   Cursor cursor(txn, dbi);
   const RowRef* previous = nullptr;
@@ -128,12 +130,20 @@ void put_batch(Txn& txn, const Dbis& dbis, const std::vector<BatchEntry>& batch)
   erase_replaced(txn, dbis, batch);
   const LabelNames names = settle_arg_names(txn, dbis, batch);
   const bool with_relevance = dbis.by_relevance.has_value();
-  IndexRowLists rows = batch_rows(batch, names, with_relevance);
+  // Making and sorting the rows needs no LMDB: a second thread does it while
+  // this one, the transaction's, writes the records. (Should writing throw, the
+  // future's destructor waits for the thread before the rows go.)
+  std::future<IndexRowLists> sorted = std::async(std::launch::async, [&] {
+    IndexRowLists rows = batch_rows(batch, names, with_relevance);
+    for (Index index : indexes) sort_rows(rows.of(index));
+    return rows;
+  });
   write_records(txn, dbis, batch);
-  for (Index index : {Index::by_label, Index::by_arg, Index::by_expiry, Index::by_relevance}) {
+  IndexRowLists rows = sorted.get();
+  for (Index index : indexes) {
     if (index == Index::by_relevance && !with_relevance) continue;
     write_rows(txn, dbis.of(index), rows.of(index));
-    rows.of(index) = {};  // sorted rows take memory: free each list once written
+    rows.of(index) = {};  // rows take memory: free each list once written
   }
 }
 
