@@ -15,6 +15,23 @@ constexpr std::size_t block_size = 1 << 16;
 
 }  // namespace
 
+std::string read_all_stdin() {
+  std::string all;
+  for (;;) {
+    const std::size_t old_size = all.size();
+    all.resize(old_size + block_size);
+    ssize_t got;
+    do {
+      got = ::read(STDIN_FILENO, all.data() + old_size, block_size);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+      throw Error(exit_code::io, std::string("cannot read stdin: ") + strerror(errno));
+    }
+    all.resize(old_size + static_cast<std::size_t>(got));
+    if (got == 0) return all;
+  }
+}
+
 bool StdinLines::fill() {
   buffer_.erase(0, start_);
   start_ = 0;

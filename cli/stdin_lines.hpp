@@ -12,6 +12,9 @@
 
 namespace djc {
 
+// All of standard input (read in large blocks); Error (74) when it cannot be read.
+std::string read_all_stdin();
+
 class StdinLines {
  public:
   // The next line, valid until the following call; nullopt at the end of input.

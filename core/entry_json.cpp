@@ -5,6 +5,7 @@
 
 #include "core/base64.hpp"
 #include "core/error.hpp"
+#include "core/import_line.hpp"
 
 namespace djc {
 namespace {
@@ -155,6 +156,13 @@ Args args_from_json(const json& object) {
 }
 
 ImportedEntry parse_import_line(std::string_view line) {
+  // Lines of the usual shape are read without a document; any other is read
+  // through one, which accepts it or says what is wrong.
+  if (std::optional<ImportedEntry> entry = read_import_line(line)) return std::move(*entry);
+  return read_import_document(line);
+}
+
+ImportedEntry read_import_document(std::string_view line) {
   json object = json::parse(line, nullptr, false);
   if (object.is_discarded()) bad("not valid JSON");
   if (!object.is_object()) bad("expected a JSON object");

@@ -45,6 +45,12 @@ struct ImportedEntry {
 };
 
 // Parses one `import` line; throws Error(65, "what is wrong") on any malformed line.
+// Reads it with read_import_line (core/import_line.hpp) when it can, else with
+// read_import_document.
 ImportedEntry parse_import_line(std::string_view line);
+
+// The same through a JSON document: any line, the reference for error messages
+// and for what read_import_line must return.
+ImportedEntry read_import_document(std::string_view line);
 
 }  // namespace djc

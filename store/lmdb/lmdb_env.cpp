@@ -123,4 +123,12 @@ bool Cursor::find(std::string_view key, MDB_val& value) {
   return get(k, value, MDB_SET_KEY);
 }
 
+bool Cursor::put(std::string_view key, MDB_val& value, unsigned flags) {
+  MDB_val k = as_val(key);
+  int rc = mdb_cursor_put(cursor_, &k, &value, flags);
+  if (rc == MDB_KEYEXIST) return false;
+  check_rc(rc, where_, "write");
+  return true;
+}
+
 }  // namespace djc::lmdb

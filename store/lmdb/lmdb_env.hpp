@@ -89,6 +89,9 @@ class Cursor {
   bool seek(std::string_view key, MDB_val& found_key, MDB_val& found_value);
   // Positions at exactly `key` (MDB_SET_KEY): its first duplicate.
   bool find(std::string_view key, MDB_val& value);
+  // mdb_cursor_put of `key` and `value` (with MDB_RESERVE: `value.mv_size`
+  // bytes, whose address it sets); false when LMDB answers MDB_KEYEXIST.
+  bool put(std::string_view key, MDB_val& value, unsigned flags);
 
  private:
   MDB_cursor* cursor_ = nullptr;

@@ -3,10 +3,10 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <limits>
-#include <map>
 
 #include "store/entry_codec.hpp"
 #include "store/lmdb/lmdb_overflow_check.hpp"
@@ -62,6 +62,25 @@ void forget_label_if_empty(Txn& txn, const Dbis& dbis, const std::string& label)
   if (!txn.get(dbis.by_label, label)) txn.del(dbis.arg_names, label);
 }
 
+// The entry's own argument names in index form, sorted, each with its argument.
+// A vector rather than a map: an entry has a handful, and this runs per entry.
+std::vector<std::pair<std::string, const NamedArg*>> own_names(const EntryMeta& meta) {
+  std::vector<std::pair<std::string, const NamedArg*>> own;
+  own.reserve(meta.args.named.size());
+  for (const auto& [name, arg] : meta.args.named) own.emplace_back(arg_index_name(name), &arg);
+  // Hashed long names do not keep the map's order. Two names with one index
+  // form (a plain "#..." name equal to a hash) keep the later one, as a map
+  // assignment would.
+  std::stable_sort(own.begin(), own.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto last_of_each = std::unique(own.rbegin(), own.rend(),
+                                  [](const auto& a, const auto& b) { return a.first == b.first; });
+  own.erase(own.begin(), last_of_each.base());
+  return own;
+}
+
+}  // namespace
+
 // A name new to a label: every entry of the label so far lacks it, so each gets
 // an absent row (SPEC.md §3: finding the entries that lack it scans nothing).
 void introduce_arg_name(Txn& txn, const Dbis& dbis, const std::string& label,
@@ -73,7 +92,15 @@ void introduce_arg_name(Txn& txn, const Dbis& dbis, const std::string& label,
   }
 }
 
-}  // namespace
+std::vector<RowRef>& IndexRowLists::of(Index index) {
+  switch (index) {
+    case Index::by_label: return by_label;
+    case Index::by_arg: return by_arg;
+    case Index::by_expiry: return by_expiry;
+    case Index::by_relevance: break;
+  }
+  return by_relevance;
+}
 
 std::string time_key(double t) {
   std::uint64_t bits = std::bit_cast<std::uint64_t>(t);
@@ -133,27 +160,47 @@ NameSet load_arg_names(const Txn& txn, const Dbis& dbis, std::string_view label)
   return NameSet(names.begin(), names.end());
 }
 
-std::vector<IndexRow> index_rows(const EntryMeta& meta, const NameSet& label_names,
-                                 bool with_relevance) {
-  std::vector<IndexRow> rows;
-  rows.push_back({Index::by_label, meta.label, meta.key});
-  std::map<std::string, const NamedArg*> own;
-  for (const auto& [name, arg] : meta.args.named) own[arg_index_name(name)] = &arg;
-  NameSet names = label_names;
-  for (const auto& [name, arg] : own) names.insert(name);
-  for (const std::string& name : names) {
-    auto it = own.find(name);
-    if (it == own.end() || it->second->is_none()) {
-      rows.push_back({Index::by_arg, arg_absent_key(meta.label, name), meta.key});
-      continue;
+void append_index_rows(const EntryMeta& meta, const NameSet& label_names, bool with_relevance,
+                       IndexRowLists& out) {
+  out.by_label.push_back({meta.label, meta.key});
+  const auto own = own_names(meta);
+  auto add_name = [&](const std::string& name, const NamedArg* arg) {
+    if (!arg || arg->is_none()) {
+      out.by_arg.push_back({arg_absent_key(meta.label, name), meta.key});
+      return;
     }
-    for (const std::string& value : it->second->values) {
-      rows.push_back({Index::by_arg, arg_value_key(meta.label, name, value), meta.key});
+    for (const std::string& value : arg->values) {
+      out.by_arg.push_back({arg_value_key(meta.label, name, value), meta.key});
+    }
+  };
+  // The union of the label's names and the entry's own, walked in step (both
+  // sorted) instead of copying the label's set for every entry.
+  auto mine = own.begin();
+  for (const std::string& name : label_names) {
+    for (; mine != own.end() && mine->first < name; ++mine) add_name(mine->first, mine->second);
+    if (mine != own.end() && mine->first == name) {
+      add_name(name, mine->second);
+      ++mine;
+    } else {
+      add_name(name, nullptr);
     }
   }
-  rows.push_back({Index::by_expiry, time_key(meta.available_to), meta.key});
+  for (; mine != own.end(); ++mine) add_name(mine->first, mine->second);
+  out.by_expiry.push_back({time_key(meta.available_to), meta.key});
   if (with_relevance && meta.relevance_to) {
-    rows.push_back({Index::by_relevance, relevance_key(meta.label, *meta.relevance_to), meta.key});
+    out.by_relevance.push_back({relevance_key(meta.label, *meta.relevance_to), meta.key});
+  }
+}
+
+std::vector<IndexRow> index_rows(const EntryMeta& meta, const NameSet& label_names,
+                                 bool with_relevance) {
+  IndexRowLists lists;
+  append_index_rows(meta, label_names, with_relevance, lists);
+  std::vector<IndexRow> rows;
+  for (Index index : {Index::by_label, Index::by_arg, Index::by_expiry, Index::by_relevance}) {
+    for (RowRef& row : lists.of(index)) {
+      rows.push_back({index, std::move(row.key), std::string(row.value)});
+    }
   }
   return rows;
 }

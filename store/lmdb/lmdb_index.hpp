@@ -48,11 +48,36 @@ using NameSet = std::set<std::string>;
 NameSet entry_arg_names(const EntryMeta& meta);
 NameSet load_arg_names(const Txn& txn, const Dbis& dbis, std::string_view label);
 
+// A row whose value, an entry key, points into the EntryMeta it was made from:
+// a batch builds millions of them without copying each key again.
+struct RowRef {
+  std::string key;
+  std::string_view value;
+};
+
+// Rows of one or many entries, one list per index.
+struct IndexRowLists {
+  std::vector<RowRef> by_label;
+  std::vector<RowRef> by_arg;
+  std::vector<RowRef> by_expiry;
+  std::vector<RowRef> by_relevance;
+  std::vector<RowRef>& of(Index index);
+};
+
 // Every row `meta` has, given the names known to its label: one by_label row, per
 // known or own name either its value rows or an absent row, one by_expiry row and,
-// when the schema has it and relevance_to is set, one by_relevance row.
+// when the schema has it and relevance_to is set, one by_relevance row. Appended
+// to `out`, whose values then point into `meta`.
+void append_index_rows(const EntryMeta& meta, const NameSet& label_names, bool with_relevance,
+                       IndexRowLists& out);
+// The same rows as owned IndexRows, by_label first.
 std::vector<IndexRow> index_rows(const EntryMeta& meta, const NameSet& label_names,
                                  bool with_relevance);
+
+// Records `name` as known to `label` and gives every entry of the label stored
+// so far an absent row for it.
+void introduce_arg_name(Txn& txn, const Dbis& dbis, const std::string& label,
+                        const std::string& name);
 
 // All duplicates stored under `key` in a dupsort database, in order.
 std::vector<std::string> dups_of(const Txn& txn, MDB_dbi dbi, std::string_view key);

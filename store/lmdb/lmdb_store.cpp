@@ -3,11 +3,12 @@
 #include "store/lmdb/lmdb_store.hpp"
 
 #include <algorithm>
-#include <numeric>
+#include <deque>
 
 #include "core/error.hpp"
 #include "store/entry_codec.hpp"
 #include "store/lmdb/key_lock.hpp"
+#include "store/lmdb/lmdb_batch.hpp"
 #include "store/lmdb/lmdb_index.hpp"
 #include "store/lmdb/lmdb_jobs.hpp"
 #include "store/lmdb/lmdb_store_impl.hpp"
@@ -111,17 +112,25 @@ PutOutcome LmdbStore::put(const EntryMeta& meta_in, const ValueSource& value) {
 }
 
 void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& entries) {
-  std::vector<EntryMeta> metas;
-  std::vector<std::size_t> sizes;
+  // The store vouches for its checksums: an entry whose checksum is not its
+  // value's is copied and corrected; the others (all of an import's) are used
+  // in place.
+  std::deque<EntryMeta> corrected;  // a deque: batch points into it as it grows
+  std::vector<BatchEntry> batch;
   std::uint64_t total = 0;
   std::uint64_t need_bytes = 0;
-  metas.reserve(entries.size());
+  batch.reserve(entries.size());
   for (const auto& [meta_in, value] : entries) {
-    EntryMeta& meta = metas.emplace_back(meta_in);  // put_entry sets its checksum
-    validate(meta);
-    sizes.push_back(encoded_entry_size(meta, value));
-    total += sizes.back();
-    need_bytes += record_bytes(sizes.back());
+    const std::uint64_t checksum = value_checksum(value);
+    const EntryMeta* meta = &meta_in;
+    if (checksum != meta_in.checksum) {
+      meta = &corrected.emplace_back(meta_in);
+      corrected.back().checksum = checksum;
+    }
+    validate(*meta);
+    batch.push_back({meta->key, meta, value, encoded_entry_size(*meta, value)});
+    total += batch.back().record_size;
+    need_bytes += record_bytes(batch.back().record_size);
   }
   const std::uint64_t need = (need_bytes + page_size_ - 1) / page_size_;
   if (!fits_empty_store(need)) {
@@ -129,19 +138,17 @@ void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& en
                                    " bytes of entries do not fit in the store (max_size " +
                                    std::to_string(limits_.hard) + " bytes); nothing stored");
   }
+  // In key order, each key once: the last of equal keys wins, as it would
+  // written one after the other.
+  std::stable_sort(batch.begin(), batch.end(), [](const BatchEntry& a, const BatchEntry& b) {
+    return a.key < b.key;
+  });
+  auto last_of_each = std::unique(batch.rbegin(), batch.rend(), [](const BatchEntry& a, const BatchEntry& b) {
+    return a.key == b.key;
+  });
+  batch.erase(batch.begin(), last_of_each.base());
   // One transaction: the batch becomes visible all at once or not at all.
-  // In key order: each B-tree then grows at one place at a time instead of
-  // touching pages all over, so a large batch dirties (and spills) far fewer.
-  // Equal keys keep their input order: the last one wins, as it would unsorted.
-  std::vector<std::size_t> order(entries.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return metas[a].key < metas[b].key; });
-  auto body = [&](Txn& txn) {
-    for (std::size_t i : order) {
-      put_entry(txn, dbis_, metas[i], ValueView(entries[i].second), sizes[i]);
-    }
-  };
+  auto body = [&](Txn& txn) { put_batch(txn, dbis_, batch); };
   reserve_map(need);
   std::size_t evicted = 0;
   if (!write_with_room(need, body, evicted)) {

@@ -403,6 +403,66 @@ TEST_CASE("lmdb store: put_all is all or nothing", "[lmdb]") {
   CHECK(store->check(false).problems.empty());
 }
 
+// put_all writes a batch database by database: appended into empty databases,
+// put row by row into databases that already hold rows. Both must leave the
+// indexes exactly as put would.
+TEST_CASE("lmdb store: put_all indexes a batch as put does, into an empty or a filled store",
+          "[lmdb][put_all]") {
+  TempDir dir;
+  auto store = open_store(dir.path / "s");
+  const bool filled = GENERATE(false, true);
+  if (filled) {
+    store->put(entry("foos", "e1", {{"a", one("1")}}, 4e9, 3e9), "old 1");
+    store->put(entry("foos", "e2", {{"old", one("o")}}), "old 2");
+    store->put(entry("bars", "b1", {{"a", one("1")}}), "b");
+  }
+  std::vector<std::pair<EntryMeta, std::string>> batch = {
+      {entry("foos", "e3", {{"b", list({"x", "x", "y"})}}, 5e9), "3"},
+      {entry("foos", "e1", {{"a", one("2")}, {"c", none()}}, 4e9, 3.5e9), "1"},
+      {entry("foos", "e4", {{"a", one("2")}}, 4e9, 3e9), "first 4"},
+      {entry("quxs", "q1"), "q"},
+      {entry("foos", "e4", {{"a", one("4")}}, 4e9), "4"},  // the last of a key wins
+  };
+  batch[1].first.checksum = 12345;  // wrong: the store sets its own
+  store->put_all(batch);
+
+  CHECK(value_of(*store, "e1") == "1");
+  CHECK(value_of(*store, "e4") == "4");
+  CHECK(store->keys_of_label("foos") ==
+        (filled ? std::vector<std::string>{"e1", "e2", "e3", "e4"}
+                : std::vector<std::string>{"e1", "e3", "e4"}));
+  CHECK(store->keys_with_arg("foos", "a", "1").empty());
+  CHECK(store->keys_with_arg("foos", "a", "2") == std::vector<std::string>{"e1"});
+  CHECK(store->keys_with_arg("foos", "a", "4") == std::vector<std::string>{"e4"});
+  CHECK(store->keys_with_arg("foos", "b", "x") == std::vector<std::string>{"e3"});
+  CHECK(store->keys_with_arg("foos", "b", "y") == std::vector<std::string>{"e3"});
+  // Names new to the label are absent from its stored entries too.
+  CHECK(store->keys_without_arg("foos", "b") ==
+        (filled ? std::vector<std::string>{"e1", "e2", "e4"}
+                : std::vector<std::string>{"e1", "e4"}));
+  CHECK(store->keys_without_arg("foos", "c") ==
+        (filled ? std::vector<std::string>{"e1", "e2", "e3", "e4"}
+                : std::vector<std::string>{"e1", "e3", "e4"}));
+  CHECK(store->keys_expired(4.5e9) ==
+        (filled ? std::vector<std::string>{"b1", "e1", "e2", "e4", "q1"}
+                : std::vector<std::string>{"e1", "e4", "q1"}));
+  CHECK(store->keys_stale(3.2e9, std::nullopt).empty());
+  CHECK(store->keys_stale(3.6e9, std::nullopt) == std::vector<std::string>{"e1"});
+  CHECK(store->labels() == (filled ? std::vector<std::string>{"bars", "foos", "quxs"}
+                                   : std::vector<std::string>{"foos", "quxs"}));
+  CHECK(store->check(false).problems.empty());
+
+  SECTION("a second batch into the now filled store") {
+    store->put_all({{entry("foos", "e3", {{"d", one("9")}}), "3b"},
+                    {entry("quxs", "q2", {{"a", one("1")}}), "q2"}});
+    CHECK(value_of(*store, "e3") == "3b");
+    CHECK(store->keys_with_arg("foos", "b", "x").empty());
+    CHECK(store->keys_with_arg("foos", "d", "9") == std::vector<std::string>{"e3"});
+    CHECK(store->keys_without_arg("quxs", "a") == std::vector<std::string>{"q1"});
+    CHECK(store->check(false).problems.empty());
+  }
+}
+
 TEST_CASE("lmdb store: unusable paths and damaged files give exit 74, untouched", "[lmdb]") {
   TempDir dir;
   SECTION("the store path is a regular file") {
