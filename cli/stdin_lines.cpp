@@ -13,39 +13,35 @@ namespace {
 
 constexpr std::size_t block_size = 1 << 16;
 
+// Appends one read(2) of stdin to `into`; returns how many bytes came (0 at the end).
+std::size_t read_block(std::string& into) {
+  const std::size_t old_size = into.size();
+  into.resize(old_size + block_size);
+  ssize_t got;
+  do {
+    got = ::read(STDIN_FILENO, into.data() + old_size, block_size);
+  } while (got < 0 && errno == EINTR);
+  if (got < 0) {
+    into.resize(old_size);
+    throw Error(exit_code::io, std::string("cannot read stdin: ") + strerror(errno));
+  }
+  into.resize(old_size + static_cast<std::size_t>(got));
+  return static_cast<std::size_t>(got);
+}
+
 }  // namespace
 
 std::string read_all_stdin() {
   std::string all;
-  for (;;) {
-    const std::size_t old_size = all.size();
-    all.resize(old_size + block_size);
-    ssize_t got;
-    do {
-      got = ::read(STDIN_FILENO, all.data() + old_size, block_size);
-    } while (got < 0 && errno == EINTR);
-    if (got < 0) {
-      throw Error(exit_code::io, std::string("cannot read stdin: ") + strerror(errno));
-    }
-    all.resize(old_size + static_cast<std::size_t>(got));
-    if (got == 0) return all;
+  while (read_block(all) != 0) {
   }
+  return all;
 }
 
 bool StdinLines::fill() {
   buffer_.erase(0, start_);
   start_ = 0;
-  std::size_t old_size = buffer_.size();
-  buffer_.resize(old_size + block_size);
-  ssize_t got;
-  do {
-    got = ::read(STDIN_FILENO, buffer_.data() + old_size, block_size);
-  } while (got < 0 && errno == EINTR);
-  if (got < 0) {
-    throw Error(exit_code::io, std::string("cannot read stdin: ") + strerror(errno));
-  }
-  buffer_.resize(old_size + static_cast<std::size_t>(got));
-  return got > 0;
+  return read_block(buffer_) != 0;
 }
 
 bool StdinLines::ready() const {
