@@ -18,7 +18,7 @@ std::string store_name(const StoreLocation& where) {
 
 std::unique_ptr<Store> open_store(const StoreLocation& where, OpenMode mode) {
   if (where.settings.backend == "redis") return open_redis_store(where.settings, mode);
-  return open_lmdb_store(where.options, mode == OpenMode::get ? OpenMode::write : mode);
+  return open_lmdb_store(where.options, mode);
 }
 
 SchemaStatus store_schema_status(const StoreLocation& where) {

@@ -182,7 +182,8 @@ enum class OpenMode {
   migrate,   // create or upgrade
   get,       // as write, for `get`: a networked store that cannot be reached (at
              // open or later) holds nothing and stores nothing, after one warning,
-             // so the getter still runs and its value is printed
+             // so the getter still runs and its value is printed; LMDB opens a
+             // current store read-only, as a hit needs, until the first write
 };
 
 struct StoreOptions {

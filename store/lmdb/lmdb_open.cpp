@@ -122,9 +122,10 @@ bool store_exists(const fs::path& dir, const std::string& where) {
 }
 
 Env open_env(const fs::path& dir, const std::string& where, bool create,
-             std::uint64_t initial_map_size) {
+             std::uint64_t initial_map_size, EnvAccess access) {
+  const bool read_only = access == EnvAccess::read_only;
   std::optional<bool> has_lock = probe_store(dir, where);
-  if (!has_lock && !create) return nullptr;
+  if (!has_lock && (!create || read_only)) return nullptr;
   if (!has_lock) create_directories(dir, where);
   const fs::path data = dir / "data.mdb";
   const fs::path lock = dir / "lock.mdb";
@@ -141,7 +142,7 @@ Env open_env(const fs::path& dir, const std::string& where, bool create,
   // An existing store keeps the map size recorded in it (grown by whoever filled
   // it); only a new one starts small.
   if (new_data) check_rc(mdb_env_set_mapsize(raw, initial_map_size), where, "set the map size");
-  int rc = mdb_env_open(raw, dir.c_str(), env_flags, 0600);
+  int rc = mdb_env_open(raw, dir.c_str(), env_flags | (read_only ? MDB_RDONLY : 0), 0600);
   if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH) {
     throw Error(exit_code::io, where + ": data.mdb is not a usable LMDB file (" +
                                    mdb_strerror(rc) + "); move it away to start afresh");

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "store/lmdb/lmdb_index.hpp"
 #include "store/lmdb/lmdb_jobs.hpp"
+#include "store/lmdb/lmdb_store.hpp"
 #include "store/lmdb/lmdb_store_impl.hpp"
 
 namespace djc::lmdb {
@@ -48,8 +49,10 @@ SpaceLimits space_limits(std::uint64_t max_size) {
   return limits;
 }
 
-LmdbStore::LmdbStore(Env env, std::filesystem::path dir, std::uint64_t max_size)
+LmdbStore::LmdbStore(Env env, std::filesystem::path dir, std::uint64_t max_size,
+                     EnvAccess access)
     : env_(std::move(env)),
+      access_(access),
       dir_(std::move(dir)),
       where_("store " + dir_.string()),
       limits_(space_limits(max_size)) {
@@ -83,7 +86,19 @@ Txn LmdbStore::begin_read() {
   }
 }
 
+void LmdbStore::reopen_writable() {
+  first_read_.reset();
+  if (open_reads_ != 0) {
+    throw Error(exit_code::io, where_ + ": cannot reopen the store for writing while reading it");
+  }
+  env_.reset();
+  env_ = open_env(dir_, where_, true, limits_.initial, EnvAccess::read_write);
+  access_ = EnvAccess::read_write;
+  open_dbis(lmdb_schema_version);  // handles belong to an environment
+}
+
 Txn LmdbStore::begin_write() {
+  if (access_ == EnvAccess::read_only) reopen_writable();
   first_read_.reset();  // its snapshot would pin the pages this write frees
   for (int attempt = 0;; ++attempt) {
     MDB_txn* txn = nullptr;

@@ -18,8 +18,27 @@ namespace djc {
 using lmdb::LmdbStore;
 using lmdb::Txn;
 
+namespace {
+
+// `get` hopes for a hit, which only reads: a current store is opened read-only
+// (lmdb::EnvAccess) and reopened read-write by the first write. nullptr when that
+// does not apply (no store yet, another schema): the caller opens it read-write.
+std::unique_ptr<Store> open_for_hit(const StoreOptions& options, const std::string& where) {
+  lmdb::Env env = lmdb::open_env(options.path, where, false, 0, lmdb::EnvAccess::read_only);
+  if (!env) return nullptr;
+  auto store = std::make_unique<LmdbStore>(std::move(env), options.path, options.max_size,
+                                           lmdb::EnvAccess::read_only);
+  if (store->open_if_current() != lmdb_schema_version) return nullptr;
+  return store;
+}
+
+}  // namespace
+
 std::unique_ptr<Store> open_lmdb_store(const StoreOptions& options, OpenMode mode) {
   const std::string where = "store " + options.path.string();
+  if (mode == OpenMode::get) {
+    if (auto store = open_for_hit(options, where)) return store;
+  }
   const lmdb::SpaceLimits limits = lmdb::space_limits(options.max_size);
   lmdb::Env env = lmdb::open_env(options.path, where, mode != OpenMode::read, limits.initial);
   if (!env) return nullptr;

@@ -25,18 +25,29 @@ struct SpaceLimits {
 };
 SpaceLimits space_limits(std::uint64_t max_size);
 
+// How open_env opens an environment.
+enum class EnvAccess {
+  read_write,
+  // MDB_RDONLY: no write buffers, no second (O_DSYNC) descriptor of data.mdb;
+  // what a hit needs. Never creates a store.
+  read_only,
+};
+
 // Opens the environment in `dir`: creates the directory (0700) and files (0600)
 // when `create`, checks that data.mdb is not truncated, clears stale reader slots.
 // Returns nullptr when !create and there is no store.
 Env open_env(const std::filesystem::path& dir, const std::string& where, bool create,
-             std::uint64_t initial_map_size);
+             std::uint64_t initial_map_size, EnvAccess access = EnvAccess::read_write);
 
 // Whether `dir` holds a store (data.mdb); Error(74) when it cannot (a file, say).
 bool store_exists(const std::filesystem::path& dir, const std::string& where);
 
 class LmdbStore final : public Store {
  public:
-  LmdbStore(Env env, std::filesystem::path dir, std::uint64_t max_size);
+  // `access`: how `env` was opened. A read-only environment is reopened
+  // read-write by the first write (a miss after the hit that was hoped for).
+  LmdbStore(Env env, std::filesystem::path dir, std::uint64_t max_size,
+            EnvAccess access = EnvAccess::read_write);
 
   // --- Schema (lmdb_migrations.cpp) ----------------------------------------
   // The schema version on disk; 0 for an environment nothing was written to yet.
@@ -89,6 +100,10 @@ class LmdbStore final : public Store {
   // --- Transactions and space (lmdb_space.cpp) -----------------------------
   Txn begin_read();
   Txn begin_write();
+  // Replaces a read-only environment by a read-write one (no transaction may be
+  // open): closed first, since closing any descriptor of lock.mdb drops this
+  // process's locks on it, which the new environment's would be.
+  void reopen_writable();
   // Runs `body` in a write transaction and commits; on MDB_MAP_FULL grows the map
   // (up to max_size) and runs it again. False when it does not fit.
   bool try_write(const WriteBody& body);
@@ -124,6 +139,7 @@ class LmdbStore final : public Store {
   [[noreturn]] void corrupt(std::string_view key, std::string_view why) const;
 
   Env env_;
+  EnvAccess access_;
   std::filesystem::path dir_;
   std::string where_;  // "store PATH", the start of every message
   Dbis dbis_;

@@ -157,6 +157,33 @@ TEST_CASE("lmdb store: a value put from a file is stored whole, checksum taken f
   CHECK(store->check(false).problems.empty());
 }
 
+TEST_CASE("lmdb store: opened for get, it reads read-only and writes after reopening",
+          "[lmdb]") {
+  TempDir dir;
+  open_store(dir.path / "s")->put(entry("l", "l:1", {{"a", one("1")}}), "one");
+  auto store = open_store(dir.path / "s", 64 * MiB, OpenMode::get);
+  CHECK(value_of(*store, "l:1") == "one");  // the hit, from the read-only environment
+  REQUIRE(store->put(entry("l", "l:2", {{"a", one("2")}}), "two").stored);
+  CHECK(value_of(*store, "l:1") == "one");
+  CHECK(value_of(*store, "l:2") == "two");
+  CHECK(store->keys_with_arg("l", "a", "2") == std::vector<std::string>{"l:2"});
+  CHECK(store->erase({"l:1"}) == 1);
+  store.reset();
+  auto again = open_store(dir.path / "s");
+  CHECK_FALSE(value_of(*again, "l:1"));
+  CHECK(value_of(*again, "l:2") == "two");
+  CHECK(again->check(false).problems.empty());
+}
+
+TEST_CASE("lmdb store: opened for get, a missing store is created", "[lmdb]") {
+  TempDir dir;
+  auto store = open_store(dir.path / "s", 64 * MiB, OpenMode::get);
+  REQUIRE(store);
+  CHECK_FALSE(value_of(*store, "k"));
+  REQUIRE(store->put(entry("l", "k"), "v").stored);
+  CHECK(value_of(*store, "k") == "v");
+}
+
 TEST_CASE("lmdb store: index scans follow put, replace and erase", "[lmdb]") {
   TempDir dir;
   auto store = open_store(dir.path / "s");
