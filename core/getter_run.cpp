@@ -122,7 +122,7 @@ class Supervisor {
  public:
   Supervisor(pid_t pid, std::vector<Stream> streams)
       : pid_(pid), pidfd_(open_pidfd(pid)), streams_(std::move(streams)),
-        buffer_(read_chunk_size) {
+        buffer_(std::make_unique_for_overwrite<char[]>(read_chunk_size)) {
     running_group.store(pid_);
   }
   Supervisor(const Supervisor&) = delete;
@@ -249,14 +249,14 @@ class Supervisor {
   std::size_t read_chunk(Stream& stream) {
     ssize_t got = 0;
     do {
-      got = ::read(stream.fd.get(), buffer_.data(), buffer_.size());
+      got = ::read(stream.fd.get(), buffer_.get(), read_chunk_size);
     } while (got < 0 && errno == EINTR);
     if (got < 0 && errno == EAGAIN) return 0;
     if (got <= 0) {
       stream.fd.reset();
       return 0;
     }
-    std::string_view chunk(buffer_.data(), static_cast<std::size_t>(got));
+    std::string_view chunk(buffer_.get(), static_cast<std::size_t>(got));
     if (stream.capture) stream.capture(chunk);
     if (stream.live && *stream.live) (*stream.live)(chunk);
     return chunk.size();
@@ -265,7 +265,7 @@ class Supervisor {
   pid_t pid_;
   UniqueFd pidfd_;
   std::vector<Stream> streams_;
-  std::vector<char> buffer_;
+  std::unique_ptr<char[]> buffer_;  // not zeroed: a small output touches one page of it
   std::optional<Clock::time_point> exited_at_;
   bool reaped_ = false;
 };

@@ -179,7 +179,9 @@ std::unique_ptr<KeyLock> take_key_lock(const std::filesystem::path& dir, const s
   } else if (!(*wait_seconds > 0)) {  // 0, negative or NaN: one try
     had = try_once(fd.get(), key, where);
   } else {
-    had = wait_until(fd.get(), key, *wait_seconds, where);
+    // Uncontended, as most locks are: taken without arming the timer (eight
+    // system calls a miss would pay for nothing).
+    had = try_once(fd.get(), key, where) || wait_until(fd.get(), key, *wait_seconds, where);
   }
   if (!had) return nullptr;
   return std::make_unique<FileKeyLock>(std::move(fd));
