@@ -12,6 +12,9 @@
 #include <fstream>
 
 #include "core/getter.hpp"
+#include "temp_dir.hpp"
+
+using djc::testing::TempDir;
 
 namespace fs = std::filesystem;
 using djc::Args;
@@ -37,17 +40,6 @@ Worker shell_worker(std::string script) {
   worker.command_is_shell = true;
   return worker;
 }
-
-// A fresh directory under /tmp, removed with everything in it.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "djc-getter-test.XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 bool group_gone(pid_t pgid) { return ::kill(-pgid, 0) != 0 && errno == ESRCH; }
 

@@ -20,6 +20,9 @@
 #include "core/error.hpp"
 #include "store/lmdb/lmdb_migrations.hpp"
 #include "store/lmdb/lmdb_store.hpp"
+#include "temp_dir.hpp"
+
+using djc::testing::TempDir;
 
 using namespace djc;
 namespace fs = std::filesystem;
@@ -27,19 +30,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::uint64_t MiB = 1024 * 1024;
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char name[] = "/tmp/djc-store-test-XXXXXX";
-    path = mkdtemp(name);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ignored);
-    fs::remove_all(path, ignored);
-  }
-};
 
 NamedArg one(std::string v) { return NamedArg{{std::move(v)}, false}; }
 NamedArg list(std::vector<std::string> v) { return NamedArg{std::move(v), true}; }

@@ -14,24 +14,15 @@
 #include "memory_store.hpp"
 #include "store/lmdb/lmdb_store.hpp"
 #include "store/lmdb/stats_file.hpp"
+#include "temp_dir.hpp"
+
+using djc::testing::TempDir;
 
 using namespace djc;
 using djc::lmdb::StatsFile;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char name[] = "/tmp/djc-stats-test-XXXXXX";
-    path = mkdtemp(name);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
 
 void write_file(const fs::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
