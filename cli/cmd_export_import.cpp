@@ -47,7 +47,6 @@ std::pair<EntryMeta, std::string> to_entry(ImportedEntry imported, const Worker*
   }
   meta.exit_code = imported.exit_code;
   meta.error_output = std::move(imported.error_output);
-  meta.checksum = value_checksum(imported.value);
   return {std::move(meta), std::move(imported.value)};
 }
 

@@ -23,6 +23,7 @@
 #include "core/error.hpp"
 #include "core/getter.hpp"
 #include "core/temp_dir.hpp"
+#include "core/write_all.hpp"
 
 namespace djc {
 namespace {
@@ -72,13 +73,7 @@ std::optional<std::string> save_input(std::string_view input) {
   std::string path = temp_dir() + "/dj-cache-stdin.XXXXXX";
   int fd = ::mkostemp(path.data(), O_CLOEXEC);
   if (fd < 0) return std::nullopt;
-  bool ok = true;
-  while (ok && !input.empty()) {
-    ssize_t written = ::write(fd, input.data(), input.size());
-    if (written < 0 && errno == EINTR) continue;
-    ok = written > 0;
-    if (ok) input.remove_prefix(static_cast<std::size_t>(written));
-  }
+  bool ok = write_all(fd, input);
   ::close(fd);
   if (!ok) {
     ::unlink(path.c_str());

@@ -9,10 +9,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <utility>
 
 #include "core/error.hpp"
 #include "core/temp_dir.hpp"
+#include "core/write_all.hpp"
 
 namespace djc {
 namespace {
@@ -38,32 +38,6 @@ UniqueFd create_unlinked_file(const std::string& dir) {
 
 }  // namespace
 
-CapturedOutput::CapturedOutput(CapturedOutput&& other) noexcept
-    : spill_threshold_(other.spill_threshold_),
-      size_(std::exchange(other.size_, 0)),
-      memory_(std::move(other.memory_)),
-      file_(std::move(other.file_)),
-      file_dir_(std::move(other.file_dir_)),
-      file_refused_(other.file_refused_),
-      map_(std::exchange(other.map_, nullptr)),
-      mapped_size_(std::exchange(other.mapped_size_, 0)) {}
-
-CapturedOutput& CapturedOutput::operator=(CapturedOutput&& other) noexcept {
-  if (this == &other) return *this;
-  unmap();
-  spill_threshold_ = other.spill_threshold_;
-  size_ = std::exchange(other.size_, 0);
-  memory_ = std::move(other.memory_);
-  file_ = std::move(other.file_);
-  file_dir_ = std::move(other.file_dir_);
-  file_refused_ = other.file_refused_;
-  map_ = std::exchange(other.map_, nullptr);
-  mapped_size_ = std::exchange(other.mapped_size_, 0);
-  return *this;
-}
-
-CapturedOutput::~CapturedOutput() { unmap(); }
-
 void CapturedOutput::append(std::string_view chunk) {
   if (!file_ && !file_refused_ && size_ + chunk.size() > spill_threshold_) move_to_file();
   if (file_) {
@@ -86,25 +60,19 @@ void CapturedOutput::move_to_file() {
 }
 
 void CapturedOutput::write_to_file(std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t written = ::write(file_.get(), bytes.data(), bytes.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) throw_file_error("keep", file_dir_);
-    bytes.remove_prefix(static_cast<std::size_t>(written));
-  }
+  if (!write_all(file_.get(), bytes)) throw_file_error("keep", file_dir_);
 }
 
 std::string_view CapturedOutput::view() const {
   if (!file_) return memory_;
   if (size_ == 0) return {};
-  if (map_ && mapped_size_ != size_) unmap();  // appended to since it was mapped
+  if (map_ && map_.get_deleter().size != size_) map_.reset();  // appended to since
   if (!map_) {
     void* map = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, file_.get(), 0);
     if (map == MAP_FAILED) throw_file_error("map", file_dir_);
-    map_ = map;
-    mapped_size_ = size_;
+    map_ = {static_cast<const char*>(map), Unmap{size_}};
   }
-  return {static_cast<const char*>(map_), size_};
+  return {map_.get(), size_};
 }
 
 void CapturedOutput::copy_to(char* out) const {
@@ -125,10 +93,8 @@ void CapturedOutput::copy_to(char* out) const {
   }
 }
 
-void CapturedOutput::unmap() const {
-  if (map_) ::munmap(map_, mapped_size_);
-  map_ = nullptr;
-  mapped_size_ = 0;
+void CapturedOutput::Unmap::operator()(const char* data) const {
+  ::munmap(const_cast<char*>(data), size);
 }
 
 }  // namespace djc

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -20,9 +21,6 @@ class CapturedOutput final : public ValueSource {
 
   explicit CapturedOutput(std::size_t spill_threshold = default_spill_threshold)
       : spill_threshold_(spill_threshold) {}
-  CapturedOutput(CapturedOutput&& other) noexcept;
-  CapturedOutput& operator=(CapturedOutput&& other) noexcept;
-  ~CapturedOutput() override;
 
   // Adds the next chunk. Past the threshold the output moves to a file in $TMPDIR
   // (default /tmp), created unlinked (O_TMPFILE) so nothing is left behind even
@@ -48,7 +46,12 @@ class CapturedOutput final : public ValueSource {
  private:
   void move_to_file();
   void write_to_file(std::string_view bytes);
-  void unmap() const;
+
+  // Unmaps the read-only map of the file that view() made.
+  struct Unmap {
+    std::size_t size;
+    void operator()(const char* data) const;
+  };
 
   std::size_t spill_threshold_;
   std::size_t size_ = 0;
@@ -56,8 +59,7 @@ class CapturedOutput final : public ValueSource {
   UniqueFd file_;
   std::string file_dir_;        // where file_ is, for messages
   bool file_refused_ = false;   // no file could be created: stay in memory
-  mutable void* map_ = nullptr;
-  mutable std::size_t mapped_size_ = 0;
+  mutable std::unique_ptr<const char, Unmap> map_;
 };
 
 }  // namespace djc

@@ -27,6 +27,7 @@
 #include "core/build_identity.hpp"
 #include "core/config_cache_codec.hpp"
 #include "core/unique_fd.hpp"
+#include "core/write_all.hpp"
 
 namespace djc {
 namespace {
@@ -266,16 +267,6 @@ bool make_private_directories(const fs::path& dir, bool is_cache_dir = true) {
     return false;
   }
   return ::mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST;
-}
-
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t count = ::write(fd, bytes.data(), bytes.size());
-    if (count < 0 && errno == EINTR) continue;
-    if (count <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(count));
-  }
-  return true;
 }
 
 }  // namespace

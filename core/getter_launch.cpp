@@ -15,6 +15,7 @@
 
 #include "core/error.hpp"
 #include "core/temp_dir.hpp"
+#include "core/write_all.hpp"
 
 extern char** environ;
 
@@ -208,16 +209,10 @@ ArgsFile::ArgsFile(std::string_view json, const char* prefix) {
                 "cannot create the args file " + path_ + ": " + std::strerror(errno));
   }
   UniqueFd file(fd);
-  while (!json.empty()) {
-    ssize_t written = ::write(file.get(), json.data(), json.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) {
-      int error = errno;
-      ::unlink(path_.c_str());
-      throw Error(exit_code::io,
-                  "cannot write the args file " + path_ + ": " + std::strerror(error));
-    }
-    json.remove_prefix(static_cast<std::size_t>(written));
+  if (!write_all(file.get(), json)) {
+    int error = errno;
+    ::unlink(path_.c_str());
+    throw Error(exit_code::io, "cannot write the args file " + path_ + ": " + std::strerror(error));
   }
 }
 

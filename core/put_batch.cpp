@@ -1,16 +1,23 @@
 // Storing computed entries in batches (put_batch.hpp).
 #include "core/put_batch.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 
 namespace djc {
 
 void PutBatch::add(EntryMeta meta, std::string value, std::unique_ptr<KeyLock> lock) {
   bytes_ += value.size();
-  keys_.insert(meta.key);
   entries_.emplace_back(std::move(meta), std::move(value));
   locks_.push_back(std::move(lock));
   if (entries_.size() >= max_entries || bytes_ >= max_bytes) flush();
+}
+
+bool PutBatch::holds(const std::string& key) const {
+  // At most max_entries to look through, once per line warm computes.
+  return std::any_of(entries_.begin(), entries_.end(),
+                     [&](const auto& entry) { return entry.first.key == key; });
 }
 
 void PutBatch::flush() {
@@ -25,7 +32,6 @@ void PutBatch::flush() {
   }
   entries_.clear();
   locks_.clear();  // after the commit: a waiter woken now finds the value
-  keys_.clear();
   bytes_ = 0;
 }
 

@@ -11,7 +11,6 @@
 #include <cstddef>
 #include <memory>
 #include <string>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -49,13 +48,12 @@ class PutBatch {
   bool empty() const { return entries_.empty(); }
   // Whether `key` waits in the batch. Its lock is held by the batch: this process
   // must flush before it takes that lock again, or it would wait for itself.
-  bool holds(const std::string& key) const { return keys_.count(key) != 0; }
+  bool holds(const std::string& key) const;
 
  private:
   Store& store_;
   std::vector<std::pair<EntryMeta, std::string>> entries_;
   std::vector<std::unique_ptr<KeyLock>> locks_;
-  std::unordered_set<std::string> keys_;
   std::size_t bytes_ = 0;
 };
 

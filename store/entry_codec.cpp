@@ -83,7 +83,7 @@ void put_string(Sink& sink, std::string_view s) {
 
 // Everything before the value except the version byte and the two sizes.
 template <class Sink>
-void put_meta_fields(Sink& sink, const EntryMeta& meta) {
+void put_meta_fields(Sink& sink, const EntryMeta& meta, std::uint64_t checksum) {
   std::uint8_t flags = 0;
   if (meta.relevance_to) flags |= flag_has_relevance;
   if (meta.is_relevance_invalidation) flags |= flag_relevance_invalidation;
@@ -93,7 +93,7 @@ void put_meta_fields(Sink& sink, const EntryMeta& meta) {
   put_f64(sink, meta.relevance_to.value_or(0));
   put_f64(sink, meta.getter_duration);
   put_u32(sink, static_cast<std::uint32_t>(meta.exit_code));
-  put_u64(sink, meta.checksum);
+  put_u64(sink, checksum);
   put_string(sink, meta.label);
   put_string(sink, meta.key);
   put_varint(sink, meta.args.positional.size());
@@ -121,7 +121,7 @@ std::uint8_t record_version(const EntryMeta& meta) { return meta.error_output.em
 
 std::size_t meta_size(const EntryMeta& meta) {
   Counter counter;
-  put_meta_fields(counter, meta);
+  put_meta_fields(counter, meta, 0);  // fixed width: any checksum
   return 1 + 4 + 8 + counter.size();  // version, meta size, value size, fields
 }
 
@@ -248,28 +248,32 @@ std::size_t encoded_entry_size(const EntryMeta& meta, std::size_t value_size) {
 
 namespace {
 
-char* encode_meta_into(const EntryMeta& meta, std::size_t value_size, char* out) {
+// `head` is meta_size(meta), which its callers need too.
+char* encode_meta_into(const EntryMeta& meta, std::size_t head, std::size_t value_size,
+                       std::uint64_t checksum, char* out) {
   Writer writer(out);
   put_u8(writer, record_version(meta));
-  put_u32(writer, static_cast<std::uint32_t>(meta_size(meta)));
+  put_u32(writer, static_cast<std::uint32_t>(head));
   put_u64(writer, value_size);
-  put_meta_fields(writer, meta);
+  put_meta_fields(writer, meta, checksum);
   return writer.position();
 }
 
 }  // namespace
 
 char* encode_entry_into(const EntryMeta& meta, std::string_view value, char* out) {
-  Writer writer(encode_meta_into(meta, value.size(), out));
+  Writer writer(encode_meta_into(meta, meta_size(meta), value.size(), meta.checksum, out));
   writer.bytes(value.data(), value.size());
   return writer.position();
 }
 
-void encode_entry_from(EntryMeta& meta, const ValueSource& value, char* out) {
-  char* tail = out + meta_size(meta);  // the checksum's bytes are fixed-width
+std::uint64_t encode_entry_from(const EntryMeta& meta, const ValueSource& value, char* out) {
+  const std::size_t head = meta_size(meta);
+  char* tail = out + head;
   value.copy_to(tail);
-  meta.checksum = value_checksum(std::string_view(tail, value.size()));
-  encode_meta_into(meta, value.size(), out);
+  const std::uint64_t checksum = value_checksum(std::string_view(tail, value.size()));
+  encode_meta_into(meta, head, value.size(), checksum, out);
+  return checksum;
 }
 
 std::string encode_entry(const EntryMeta& meta, std::string_view value) {

@@ -30,10 +30,10 @@ inline std::size_t encoded_entry_size(const EntryMeta& meta, std::string_view va
 // reserved inside the store with MDB_RESERVE); returns the end.
 char* encode_entry_into(const EntryMeta& meta, std::string_view value, char* out);
 
-// encode_entry_into from a ValueSource, for a value that may not be in memory:
-// the value is copied into the record's tail first, meta.checksum is set from
-// that copy, then the metadata is written before it.
-void encode_entry_from(EntryMeta& meta, const ValueSource& value, char* out);
+// How a store writes a record: the value is copied from `value` (which may not
+// be in memory) into the record's tail, and the checksum written before it is
+// taken from that copy, whatever meta.checksum says; returns it.
+std::uint64_t encode_entry_from(const EntryMeta& meta, const ValueSource& value, char* out);
 
 std::string encode_entry(const EntryMeta& meta, std::string_view value);
 

@@ -120,7 +120,7 @@ void write_records(Txn& txn, const Dbis& dbis, const std::vector<BatchEntry>& ba
     if (!cursor.put(entry.key, value, flags)) {
       throw Error(exit_code::io, txn.where() + ": entry " + entry.meta->key + " written twice");
     }
-    encode_entry_into(*entry.meta, entry.value, static_cast<char*>(value.mv_data));
+    encode_entry_from(*entry.meta, ValueView(entry.value), static_cast<char*>(value.mv_data));
   }
 }
 

@@ -217,7 +217,7 @@ std::vector<std::string> dups_of(const Txn& txn, MDB_dbi dbi, std::string_view k
   return out;
 }
 
-void put_entry(Txn& txn, const Dbis& dbis, EntryMeta& meta, const ValueSource& value,
+void put_entry(Txn& txn, const Dbis& dbis, const EntryMeta& meta, const ValueSource& value,
                std::size_t record_size) {
   erase_entry(txn, dbis, meta.key);
   NameSet names = load_arg_names(txn, dbis, meta.label);

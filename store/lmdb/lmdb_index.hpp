@@ -84,8 +84,8 @@ std::vector<std::string> dups_of(const Txn& txn, MDB_dbi dbi, std::string_view k
 
 // Writes the record (record_size bytes, encoded in place, the value copied from
 // `value` once) and its index rows; an entry already under meta.key is replaced,
-// its old rows removed first. Sets meta.checksum from the bytes written.
-void put_entry(Txn& txn, const Dbis& dbis, EntryMeta& meta, const ValueSource& value,
+// its old rows removed first. The checksum is taken from the bytes written.
+void put_entry(Txn& txn, const Dbis& dbis, const EntryMeta& meta, const ValueSource& value,
                std::size_t record_size);
 
 // Deletes the entry under `key` with its rows (a record that does not decode is

@@ -3,7 +3,6 @@
 #include "store/lmdb/lmdb_store.hpp"
 
 #include <algorithm>
-#include <deque>
 
 #include "core/error.hpp"
 #include "store/entry_codec.hpp"
@@ -117,8 +116,7 @@ bool LmdbStore::read(std::string_view key, const std::function<void(const EntryR
   return true;
 }
 
-PutOutcome LmdbStore::put(const EntryMeta& meta_in, const ValueSource& value) {
-  EntryMeta meta = meta_in;  // its checksum is taken from the bytes written
+PutOutcome LmdbStore::put(const EntryMeta& meta, const ValueSource& value) {
   validate(meta);
   const std::size_t size = encoded_entry_size(meta, value.size());
   // Decided before touching anything: a value the whole store cannot hold
@@ -131,23 +129,13 @@ PutOutcome LmdbStore::put(const EntryMeta& meta_in, const ValueSource& value) {
 }
 
 void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& entries) {
-  // The store vouches for its checksums: an entry whose checksum is not its
-  // value's is copied and corrected; the others (all of an import's) are used
-  // in place.
-  std::deque<EntryMeta> corrected;  // a deque: batch points into it as it grows
   std::vector<BatchEntry> batch;
   std::uint64_t total = 0;
   std::uint64_t need_bytes = 0;
   batch.reserve(entries.size());
-  for (const auto& [meta_in, value] : entries) {
-    const std::uint64_t checksum = value_checksum(value);
-    const EntryMeta* meta = &meta_in;
-    if (checksum != meta_in.checksum) {
-      meta = &corrected.emplace_back(meta_in);
-      corrected.back().checksum = checksum;
-    }
-    validate(*meta);
-    batch.push_back({meta->key, meta, value, encoded_entry_size(*meta, value)});
+  for (const auto& [meta, value] : entries) {
+    validate(meta);
+    batch.push_back({meta.key, &meta, value, encoded_entry_size(meta, value)});
     total += batch.back().record_size;
     need_bytes += record_bytes(batch.back().record_size);
   }

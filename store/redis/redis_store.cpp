@@ -103,8 +103,8 @@ void RedisStore::put_args(const EntryMeta& meta, std::string_view record,
 
 namespace {
 
-// The record of an entry; meta.checksum is set from the value's bytes in it.
-std::string encode_record(EntryMeta& meta, const ValueSource& value) {
+// The record of an entry, its checksum taken from the value's bytes in it.
+std::string encode_record(const EntryMeta& meta, const ValueSource& value) {
   std::string record(encoded_entry_size(meta, value.size()), '\0');
   encode_entry_from(meta, value, record.data());
   return record;
@@ -112,8 +112,7 @@ std::string encode_record(EntryMeta& meta, const ValueSource& value) {
 
 }  // namespace
 
-PutOutcome RedisStore::put(const EntryMeta& meta_in, const ValueSource& value) {
-  EntryMeta meta = meta_in;
+PutOutcome RedisStore::put(const EntryMeta& meta, const ValueSource& value) {
   std::string record = encode_record(meta, value);
   std::vector<std::string> hold;
   put_args(meta, record, hold);
@@ -133,8 +132,7 @@ void RedisStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& e
   // One MULTI/EXEC: every entry becomes visible at once, or none does.
   link.append({"MULTI"});
   std::vector<std::string> hold;
-  for (const auto& [meta_in, value] : entries) {
-    EntryMeta meta = meta_in;
+  for (const auto& [meta, value] : entries) {
     std::string record = encode_record(meta, ValueView(value));
     put_args(meta, record, hold);
     std::string entry = layout_.entry(meta.key);
