@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "store/entry_codec.hpp"
+#include "store/lmdb/key_sort.hpp"
 #include "store/lmdb/lmdb_index.hpp"
 
 namespace djc::lmdb {
@@ -79,17 +80,15 @@ IndexRowLists batch_rows(const std::vector<BatchEntry>& batch, const LabelNames&
   return rows;
 }
 
-// Sorts rows into LMDB's order for keys and for duplicates (mdb_cmp_memn: bytes
-// as unsigned, then length), std::string's. Rows are made in batch order, so
-// the values (entry keys) of one index key already ascend: a stable sort by key
-// alone orders them without comparing values, which point all over the heap.
-// Identical rows (a list argument repeating a value) become one, as put_dup
-// would leave them.
+// Sorts rows into LMDB's order for keys and for duplicates. Rows are made in
+// batch order, so the values (entry keys) of one index key already ascend: a
+// stable sort by key alone orders them without comparing values. Identical rows
+// (a list argument repeating a value) become one, as put_dup would leave them.
 void sort_rows(std::vector<RowRef>& rows) {
   auto less = [](const RowRef& a, const RowRef& b) { return a.key < b.key; };
   // by_label and by_expiry rows of a one-label, one-time batch come sorted.
   if (!std::is_sorted(rows.begin(), rows.end(), less)) {
-    std::stable_sort(rows.begin(), rows.end(), less);
+    rows = sorted_by_key(std::move(rows), [](const RowRef& row) -> std::string_view { return row.key; });
   }
   auto same = [](const RowRef& a, const RowRef& b) { return a.key == b.key && a.value == b.value; };
   rows.erase(std::unique(rows.begin(), rows.end(), same), rows.end());

@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "store/entry_codec.hpp"
 #include "store/lmdb/key_lock.hpp"
+#include "store/lmdb/key_sort.hpp"
 #include "store/lmdb/lmdb_batch.hpp"
 #include "store/lmdb/lmdb_index.hpp"
 #include "store/lmdb/lmdb_jobs.hpp"
@@ -147,9 +148,7 @@ void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& en
   }
   // In key order, each key once: the last of equal keys wins, as it would
   // written one after the other.
-  std::stable_sort(batch.begin(), batch.end(), [](const BatchEntry& a, const BatchEntry& b) {
-    return a.key < b.key;
-  });
+  batch = sorted_by_key(std::move(batch), [](const BatchEntry& entry) { return entry.key; });
   auto last_of_each = std::unique(batch.rbegin(), batch.rend(), [](const BatchEntry& a, const BatchEntry& b) {
     return a.key == b.key;
   });
