@@ -20,8 +20,6 @@
 namespace djc::lmdb {
 namespace {
 
-constexpr Index indexes[] = {Index::by_label, Index::by_arg, Index::by_expiry, Index::by_relevance};
-
 std::size_t rows_in(const Txn& txn, MDB_dbi dbi) {
   MDB_stat st{};
   check_rc(mdb_stat(txn.get(), dbi, &st), txn.where(), "read database statistics");
@@ -129,21 +127,28 @@ void put_batch(Txn& txn, const Dbis& dbis, const std::vector<BatchEntry>& batch)
   erase_replaced(txn, dbis, batch);
   const LabelNames names = settle_arg_names(txn, dbis, batch);
   const bool with_relevance = dbis.by_relevance.has_value();
-  // Making and sorting the rows needs no LMDB: a second thread does it while
-  // this one, the transaction's, writes the records. (Should writing throw, the
-  // future's destructor waits for the thread before the rows go.)
-  std::future<IndexRowLists> sorted = std::async(std::launch::async, [&] {
-    IndexRowLists rows = batch_rows(batch, names, with_relevance);
-    for (Index index : indexes) sort_rows(rows.of(index));
-    return rows;
+  // Making and sorting rows needs no LMDB, so a second thread does it while this
+  // one, the transaction's, writes: first the records, then the lists that
+  // mostly come sorted (by_label, by_expiry, by_relevance) while by_arg, which
+  // seldom does, is sorted. (Should a write throw, the futures' destructors
+  // wait for the thread before the rows go.)
+  IndexRowLists rows;
+  std::future<void> made = std::async(std::launch::async, [&] {
+    rows = batch_rows(batch, names, with_relevance);
+    for (Index index : {Index::by_label, Index::by_expiry, Index::by_relevance}) sort_rows(rows.of(index));
   });
   write_records(txn, dbis, batch);
-  IndexRowLists rows = sorted.get();
-  for (Index index : indexes) {
-    if (index == Index::by_relevance && !with_relevance) continue;
+  made.get();
+  std::future<void> by_arg_sorted = std::async(std::launch::async, [&] { sort_rows(rows.by_arg); });
+  auto write_list = [&](Index index) {
     write_rows(txn, dbis.of(index), rows.of(index));
     rows.of(index) = {};  // rows take memory: free each list once written
-  }
+  };
+  write_list(Index::by_label);
+  write_list(Index::by_expiry);
+  if (with_relevance) write_list(Index::by_relevance);
+  by_arg_sorted.get();
+  write_list(Index::by_arg);
 }
 
 }  // namespace djc::lmdb
