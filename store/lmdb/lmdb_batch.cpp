@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <future>
-#include <map>
 
 #include "core/error.hpp"
 #include "store/entry_codec.hpp"
@@ -33,27 +32,18 @@ void erase_replaced(Txn& txn, const Dbis& dbis, const std::vector<BatchEntry>& b
   for (const BatchEntry& entry : batch) erase_entry(txn, dbis, entry.meta->key);
 }
 
-using LabelNames = std::map<std::string_view, NameSet>;
-
 // The names each label of the batch will know: its stored ones and those of its
 // batch entries. A name new to the label gives the label's stored entries their
 // absent rows now, once per batch rather than once per entry.
-LabelNames settle_arg_names(Txn& txn, const Dbis& dbis, const std::vector<BatchEntry>& batch) {
-  LabelNames batch_names;
-  for (const BatchEntry& entry : batch) {
-    NameSet& names = batch_names[entry.meta->label];
-    for (const auto& [name, arg] : entry.meta->args.named) {
-      if (!names.contains(name)) names.insert(arg_index_name(name));
-    }
-  }
+LabelNames settle_arg_names(Txn& txn, const Dbis& dbis, const LabelNames& batch_names) {
   LabelNames known;
-  for (auto& [label, names] : batch_names) {
+  for (const auto& [label, names] : batch_names) {
     NameSet stored = load_arg_names(txn, dbis, label);
     const std::string label_text(label);
     for (const std::string& name : names) {
       if (!stored.contains(name)) introduce_arg_name(txn, dbis, label_text, name);
     }
-    stored.merge(names);
+    stored.insert(names.begin(), names.end());
     known.emplace(label, std::move(stored));
   }
   return known;
@@ -123,9 +113,27 @@ void write_records(Txn& txn, const Dbis& dbis, const std::vector<BatchEntry>& ba
 
 }  // namespace
 
-void put_batch(Txn& txn, const Dbis& dbis, const std::vector<BatchEntry>& batch) {
+LabelNames batch_arg_names(const std::vector<BatchEntry>& batch) {
+  LabelNames batch_names;
+  // Entries of one label mostly come together: one map lookup per run.
+  NameSet* names = nullptr;
+  std::string_view label;
+  for (const BatchEntry& entry : batch) {
+    if (!names || entry.meta->label != label) {
+      label = entry.meta->label;
+      names = &batch_names[label];
+    }
+    for (const auto& [name, arg] : entry.meta->args.named) {
+      if (!names->contains(name)) names->insert(arg_index_name(name));
+    }
+  }
+  return batch_names;
+}
+
+void put_batch(Txn& txn, const Dbis& dbis, const std::vector<BatchEntry>& batch,
+               const LabelNames& batch_names) {
   erase_replaced(txn, dbis, batch);
-  const LabelNames names = settle_arg_names(txn, dbis, batch);
+  const LabelNames names = settle_arg_names(txn, dbis, batch_names);
   const bool with_relevance = dbis.by_relevance.has_value();
   // Making and sorting rows needs no LMDB, so a second thread does it while this
   // one, the transaction's, writes: first the records, then the lists that

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string_view>
 #include <vector>
 
 #include "core/entry.hpp"
 #include "store/lmdb/lmdb_env.hpp"
+#include "store/lmdb/lmdb_index.hpp"
 #include "store/lmdb/lmdb_layout.hpp"
 
 namespace djc::lmdb {
@@ -21,11 +23,18 @@ struct BatchEntry {
   std::size_t record_size;
 };
 
-// Writes `batch` (sorted by key, each key once) with all its index rows; entries
-// already stored under a batch key are replaced. The store ends as put_entry of
-// each entry in turn leaves it, except that every replaced entry is erased before
-// any is written, so the label names a replaced entry alone kept alive are
-// forgotten (docs/STORE_FORMAT.md, "Writing a batch").
-void put_batch(Txn& txn, const Dbis& dbis, const std::vector<BatchEntry>& batch);
+// The argument names (in their index form) of each label's entries in `batch`.
+// Taken before the batch is sorted: in batch order the entries are read in the
+// order they lie in memory, sorted by key they are read all over it.
+using LabelNames = std::map<std::string_view, NameSet>;
+LabelNames batch_arg_names(const std::vector<BatchEntry>& batch);
+
+// Writes `batch` (sorted by key, each key once, its names `batch_names`) with all
+// its index rows; entries already stored under a batch key are replaced. The store
+// ends as put_entry of each entry in turn leaves it, except that every replaced
+// entry is erased before any is written, so the label names a replaced entry alone
+// kept alive are forgotten (docs/STORE_FORMAT.md, "Writing a batch").
+void put_batch(Txn& txn, const Dbis& dbis, const std::vector<BatchEntry>& batch,
+               const LabelNames& batch_names);
 
 }  // namespace djc::lmdb

@@ -146,6 +146,7 @@ void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& en
                                    " bytes of entries do not fit in the store (max_size " +
                                    std::to_string(limits_.hard) + " bytes); nothing stored");
   }
+  const LabelNames names = batch_arg_names(batch);
   // In key order, each key once: the last of equal keys wins, as it would
   // written one after the other.
   batch = sorted_by_key(std::move(batch), [](const BatchEntry& entry) { return entry.key; });
@@ -154,7 +155,7 @@ void LmdbStore::put_all(const std::vector<std::pair<EntryMeta, std::string>>& en
   });
   batch.erase(batch.begin(), last_of_each.base());
   // One transaction: the batch becomes visible all at once or not at all.
-  auto body = [&](Txn& txn) { put_batch(txn, dbis_, batch); };
+  auto body = [&](Txn& txn) { put_batch(txn, dbis_, batch, names); };
   reserve_map(need);
   std::size_t evicted = 0;
   if (!write_with_room(need, body, evicted)) {
