@@ -63,10 +63,9 @@ struct ParsedBlock {
   std::exception_ptr error;
 };
 
-ParsedBlock parse_block(const std::vector<ImportLine>& lines, std::size_t begin, std::size_t end,
-                        const Config* config, double now) {
-  ParsedBlock block;
-  block.entries.reserve(end - begin);
+// Appends to `block`.
+void parse_block(const std::vector<ImportLine>& lines, std::size_t begin, std::size_t end,
+                 const Config* config, double now, ParsedBlock& block) {
   for (std::size_t i = begin; i < end; ++i) {
     try {
       ImportedEntry imported = parse_import_line(lines[i].text);
@@ -81,12 +80,13 @@ ParsedBlock parse_block(const std::vector<ImportLine>& lines, std::size_t begin,
       break;
     }
   }
-  return block;
 }
 
 // Parsing JSON is half of an import's work besides LMDB's, and lines are
 // independent: large inputs are parsed by one thread per core, in blocks kept in
-// input order, so the first bad line is the one reported.
+// input order, so the first bad line is the one reported. The first block is
+// the result: the others are moved onto its end (moving a million entries
+// took a fifth of the parse).
 Imported parse_lines(const std::vector<ImportLine>& lines, const Config* config, double now) {
   constexpr std::size_t min_block = 4096;
   std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
@@ -97,17 +97,20 @@ Imported parse_lines(const std::vector<ImportLine>& lines, const Config* config,
   for (std::size_t t = 1; t < threads; ++t) {
     std::size_t begin = std::min(lines.size(), t * per_block);
     std::size_t end = std::min(lines.size(), begin + per_block);
-    workers.emplace_back([&, t, begin, end] { blocks[t] = parse_block(lines, begin, end, config, now); });
+    blocks[t].entries.reserve(end - begin);
+    workers.emplace_back([&, t, begin, end] { parse_block(lines, begin, end, config, now, blocks[t]); });
   }
-  blocks[0] = parse_block(lines, 0, std::min(lines.size(), per_block), config, now);
-  for (std::thread& worker : workers) worker.join();
-  Imported entries;
+  Imported& entries = blocks[0].entries;
   entries.reserve(lines.size());
+  parse_block(lines, 0, std::min(lines.size(), per_block), config, now, blocks[0]);
+  for (std::thread& worker : workers) worker.join();
   for (ParsedBlock& block : blocks) {
     if (block.error) std::rethrow_exception(block.error);
+    if (&block.entries == &entries) continue;
     std::move(block.entries.begin(), block.entries.end(), std::back_inserter(entries));
+    block.entries = {};
   }
-  return entries;
+  return std::move(entries);
 }
 
 int run_import(Context& context) {
