@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(build-essential cmake pkg-config liblmdb-dev libcli11-dev libtomlplusplus-dev
-          libfmt-dev catch2 nlohmann-json3-dev libxxhash-dev scdoc lmdb-utils
+          libfmt-dev catch2 nlohmann-json3-dev rapidjson-dev libxxhash-dev scdoc lmdb-utils
           groff-base zsh fish valgrind libhiredis-dev redis-server time)
 
 install_missing() {

@@ -42,6 +42,7 @@ struct ImportedEntry {
   std::optional<double> relevance_to;
   int exit_code = 0;         // "exit_code", 0 when absent
   std::string error_output;  // "stderr" / "stderr_base64", empty when absent
+  friend bool operator==(const ImportedEntry&, const ImportedEntry&) = default;
 };
 
 // Parses one `import` line; throws Error(65, "what is wrong") on any malformed line.

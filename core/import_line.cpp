@@ -1,10 +1,15 @@
-// Reading an `import` line through nlohmann-json's SAX interface (see
-// import_line.hpp). The JSON document of a line (a map node per field, a value
-// per node) cost as much as the rest of an import; events go straight into the
-// entry instead. Whatever this handler does not recognise as the plain shape it
-// refuses, and parse_import_line falls back to the document, so the accepted
-// lines and the error messages stay those of entry_json.cpp.
+// Reading an `import` line through RapidJSON's SAX reader (see import_line.hpp).
+// A JSON document per line (a map node per field, a value per node) cost as much
+// as the rest of an import, and nlohmann-json's own SAX lexer still half of it;
+// RapidJSON's reader hands over each token without building anything. Whatever
+// this handler does not recognise as the plain shape it refuses, and
+// parse_import_line falls back to the nlohmann document, so the accepted lines
+// and the error messages stay those of entry_json.cpp.
 #include "core/import_line.hpp"
+
+#include <nlohmann/json.hpp>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include <cstdint>
 #include <string>
@@ -15,8 +20,6 @@
 
 namespace djc {
 namespace {
-
-using nlohmann::json;
 
 // The fields of a line that carry data; any other is skipped, as the document
 // reader ignores it.
@@ -39,21 +42,27 @@ Field field_of(std::string_view key) {
 
 // Each callback returns false to stop at what it does not handle: the line is
 // then read again as a document.
-class LineHandler {
+class LineHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineHandler> {
  public:
-  bool null() { return skipped() || (where_ == Where::kwargs ? set_none() : time_or_code(std::nullopt)); }
-  bool boolean(bool value) { return skipped() || scalar(value ? "true" : "false"); }
-  bool number_integer(json::number_integer_t value) { return number(json(value), true); }
-  bool number_unsigned(json::number_unsigned_t value) { return number(json(value), true); }
-  bool number_float(json::number_float_t value, const std::string&) { return number(json(value), false); }
-  bool binary(json::binary_t&) { return false; }
-  bool string(std::string& value);
-  bool key(std::string& key);
-  bool start_object(std::size_t);
-  bool end_object();
-  bool start_array(std::size_t);
-  bool end_array();
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+  bool Null() { return skipped() || (where_ == Where::kwargs ? set_none() : time_or_code(std::nullopt)); }
+  bool Bool(bool value) { return skipped() || scalar(value ? "true" : "false"); }
+  bool Int(int value) { return integer(value); }
+  bool Uint(unsigned value) { return integer(value); }
+  bool Int64(std::int64_t value) { return integer(value); }
+  bool Uint64(std::uint64_t value) { return integer(value); }
+  // A fraction or exponent, or an integer too large for 64 bits. In args it is
+  // printed as the document prints it (scalar_text), by nlohmann-json itself.
+  bool Double(double value) {
+    if (skipped()) return true;
+    if (where_ != Where::line) return scalar(nlohmann::json(value).dump());
+    return field_ != Field::exit_code && time_or_code(value);
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool);
+  bool Key(const char* text, rapidjson::SizeType length, bool);
+  bool StartObject();
+  bool EndObject(rapidjson::SizeType);
+  bool StartArray();
+  bool EndArray(rapidjson::SizeType);
 
   // The entry once the whole line was read, nullopt when a field is missing or
   // given twice over (value and value_base64) or is not valid base64.
@@ -64,7 +73,8 @@ class LineHandler {
 
   bool skipped();
   bool scalar(std::string text);
-  bool number(const json& value, bool integer);
+  template <class Integer>
+  bool integer(Integer value);
   bool time_or_code(std::optional<double> value);
   bool set_none();
   bool take(Field field);  // false for a field seen before (the document keeps the last)
@@ -96,8 +106,9 @@ bool LineHandler::skipped() {
   return true;
 }
 
-bool LineHandler::key(std::string& key) {
+bool LineHandler::Key(const char* text, rapidjson::SizeType length, bool) {
   if (skip_depth_ > 0) return true;
+  const std::string_view key(text, length);
   switch (where_) {
     case Where::line:
       field_ = field_of(key);
@@ -113,16 +124,16 @@ bool LineHandler::key(std::string& key) {
       return true;
     }
     case Where::kwargs:
-      if (!is_identifier(key) || entry_.args.named.contains(key)) return false;
-      kwarg_ = std::move(key);
-      return true;
+      kwarg_ = key;
+      return is_identifier(kwarg_) && !entry_.args.named.contains(kwarg_);
     default:
       return false;
   }
 }
 
-bool LineHandler::string(std::string& value) {
+bool LineHandler::String(const char* text, rapidjson::SizeType length, bool) {
   if (skipped()) return true;
+  std::string value(text, length);
   if (where_ != Where::line) return scalar(std::move(value));
   switch (field_) {
     case Field::label: entry_.label = std::move(value); return true;
@@ -144,17 +155,16 @@ bool LineHandler::scalar(std::string text) {
   }
 }
 
-bool LineHandler::number(const json& value, bool integer) {
+template <class Integer>
+bool LineHandler::integer(Integer value) {
   if (skipped()) return true;
-  if (where_ != Where::line) return scalar(value.dump());
+  if (where_ != Where::line) return scalar(std::to_string(value));
   if (field_ == Field::exit_code) {
-    if (!integer) return false;
-    const auto code = value.get<long long>();
-    if (code < 0 || code > 255) return false;
-    entry_.exit_code = static_cast<int>(code);
+    if (std::cmp_less(value, 0) || std::cmp_greater(value, 255)) return false;
+    entry_.exit_code = static_cast<int>(value);
     return true;
   }
-  return time_or_code(value.get<double>());
+  return time_or_code(static_cast<double>(value));
 }
 
 // A time field (a number, or null for unset) or exit_code (null for 0).
@@ -164,7 +174,7 @@ bool LineHandler::time_or_code(std::optional<double> value) {
     case Field::created_at: entry_.created_at = value; return true;
     case Field::available_to: entry_.available_to = value; return true;
     case Field::relevance_to: entry_.relevance_to = value; return true;
-    case Field::exit_code: return !value;  // numbers come through number()
+    case Field::exit_code: return !value;  // numbers come through integer()
     default: return false;
   }
 }
@@ -174,7 +184,7 @@ bool LineHandler::set_none() {
   return true;
 }
 
-bool LineHandler::start_object(std::size_t) {
+bool LineHandler::StartObject() {
   if (skipped()) return ++skip_depth_, true;
   if (where_ == Where::before) return where_ = Where::line, true;
   if (where_ == Where::line && field_ == Field::args) return where_ = Where::args, true;
@@ -182,7 +192,7 @@ bool LineHandler::start_object(std::size_t) {
   return false;
 }
 
-bool LineHandler::end_object() {
+bool LineHandler::EndObject(rapidjson::SizeType) {
   if (skip_depth_ > 0) return --skip_depth_, true;
   if (where_ == Where::kwargs) return where_ = Where::args, true;
   if (where_ == Where::args) return where_ = Where::line, true;
@@ -190,7 +200,7 @@ bool LineHandler::end_object() {
   return false;
 }
 
-bool LineHandler::start_array(std::size_t) {
+bool LineHandler::StartArray() {
   if (skipped()) return ++skip_depth_, true;
   if (where_ == Where::args && field_ == Field::args) return where_ = Where::positional, true;
   if (where_ == Where::kwargs) {
@@ -201,7 +211,7 @@ bool LineHandler::start_array(std::size_t) {
   return false;
 }
 
-bool LineHandler::end_array() {
+bool LineHandler::EndArray(rapidjson::SizeType) {
   if (skip_depth_ > 0) return --skip_depth_, true;
   if (where_ == Where::positional) return where_ = Where::args, true;
   if (where_ == Where::kwarg_list) return kwarg_.clear(), where_ = Where::kwargs, true;
@@ -238,8 +248,12 @@ std::optional<ImportedEntry> LineHandler::finish() {
 }  // namespace
 
 std::optional<ImportedEntry> read_import_line(std::string_view line) {
+  // Full precision: times are read to the same double as the document reads them.
+  constexpr unsigned flags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
+  rapidjson::MemoryStream input(line.data(), line.size());
+  rapidjson::Reader reader;
   LineHandler handler;
-  if (!json::sax_parse(line.begin(), line.end(), &handler)) return std::nullopt;
+  if (reader.Parse<flags>(input, handler).IsError()) return std::nullopt;
   return handler.finish();
 }
 

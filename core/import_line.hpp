@@ -1,5 +1,5 @@
-// The fast reading of an `import` line: nlohmann-json's SAX interface straight
-// into an ImportedEntry, without building a JSON document first.
+// The fast reading of an `import` line: RapidJSON's SAX reader straight into an
+// ImportedEntry, without building a JSON document first.
 #pragma once
 
 #include <optional>

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 #include "core/entry_json.hpp"
 #include "core/error.hpp"
 #include "core/events.hpp"
+#include "core/import_line.hpp"
 #include "core/key.hpp"
 #include "core/shell_words.hpp"
 #include "store/entry_codec.hpp"
@@ -156,8 +158,17 @@ inline int event_reader(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
-// Any text as one `import` line: an entry, or Error 65.
+// Any text as one `import` line: an entry, or Error 65. A line the fast reader
+// takes, the document reader takes alike.
 inline int import_reader(const std::uint8_t* data, std::size_t size) {
+  if (std::optional<ImportedEntry> fast = read_import_line(as_text(data, size))) {
+    std::optional<ImportedEntry> document;
+    try {
+      document = read_import_document(as_text(data, size));
+    } catch (const Error&) {
+    }
+    expect(document == fast, "the fast import reader took a line the document reads otherwise");
+  }
   expect_only_errors(exit_code::data, [&] {
     ImportedEntry entry = parse_import_line(as_text(data, size));
     (void)entry_key("fuzz", entry.args);
