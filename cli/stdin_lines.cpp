@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.hpp"
@@ -33,6 +34,13 @@ std::size_t read_block(std::string& into) {
 
 std::string read_all_stdin() {
   std::string all;
+  // A file redirected to stdin has a size: read into room for all of it,
+  // rather than copying what came so far each time the buffer doubles.
+  struct stat st{};
+  if (::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
+    const off_t at = ::lseek(STDIN_FILENO, 0, SEEK_CUR);
+    if (at >= 0 && at < st.st_size) all.reserve(static_cast<std::size_t>(st.st_size - at) + block_size);
+  }
   while (read_block(all) != 0) {
   }
   return all;

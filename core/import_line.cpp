@@ -251,7 +251,8 @@ std::optional<ImportedEntry> read_import_line(std::string_view line) {
   // Full precision: times are read to the same double as the document reads them.
   constexpr unsigned flags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
   rapidjson::MemoryStream input(line.data(), line.size());
-  rapidjson::Reader reader;
+  // One reader per thread: its token stack is allocated once, not per line.
+  thread_local rapidjson::Reader reader;
   LineHandler handler;
   if (reader.Parse<flags>(input, handler).IsError()) return std::nullopt;
   return handler.finish();
