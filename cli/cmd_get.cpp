@@ -38,7 +38,7 @@ int run_get(Context& context, const GetCommand& command, std::vector<std::string
                      .overrides = parse_overrides(command.overrides)};
   bool as_entity = command.entity || worker.cached_entity;
   double now = context.clock().now();
-  Cache cache(*context.store(OpenMode::get), context.clock(),
+  Cache cache(*context.store(OpenMode::get, options.force), context.clock(),
               [&context](const Worker& stale, const Args& stale_args) {
                 start_background_refresh(context, stale, stale_args);
               });

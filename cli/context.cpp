@@ -119,8 +119,11 @@ StoreLocation Context::store_location() {
   return where;
 }
 
-Store* Context::store(OpenMode mode) {
-  if (!store_) store_ = open_store(store_location(), mode);
+Store* Context::store(OpenMode mode, bool write_expected) {
+  if (store_) return store_.get();
+  StoreLocation where = store_location();
+  where.options.write_expected = write_expected;
+  store_ = open_store(where, mode);
   return store_.get();
 }
 

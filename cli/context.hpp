@@ -41,7 +41,8 @@ class Context {
   // --store, $DJ_CACHE_STORE, [store] path, $XDG_CACHE_HOME/dj-cache, ~/.cache/dj-cache.
   StoreLocation store_location();
   // The store; nullptr only in OpenMode::read when it does not exist.
-  Store* store(OpenMode mode);
+  // write_expected: see StoreOptions.
+  Store* store(OpenMode mode, bool write_expected = false);
 
   const Clock& clock() const { return system_clock(); }
 

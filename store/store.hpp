@@ -189,6 +189,9 @@ enum class OpenMode {
 struct StoreOptions {
   std::filesystem::path path;
   std::uint64_t max_size = std::uint64_t{1} << 30;
+  // OpenMode::get that will write whatever it finds (get --force): LMDB opens
+  // read-write at once instead of read-only and again read-write.
+  bool write_expected = false;
 };
 
 struct SchemaStatus {

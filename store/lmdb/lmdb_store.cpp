@@ -36,7 +36,7 @@ std::unique_ptr<Store> open_for_hit(const StoreOptions& options, const std::stri
 
 std::unique_ptr<Store> open_lmdb_store(const StoreOptions& options, OpenMode mode) {
   const std::string where = "store " + options.path.string();
-  if (mode == OpenMode::get) {
+  if (mode == OpenMode::get && !options.write_expected) {
     if (auto store = open_for_hit(options, where)) return store;
   }
   const lmdb::SpaceLimits limits = lmdb::space_limits(options.max_size);

@@ -165,6 +165,30 @@ TEST_CASE("lmdb store: opened for get, it reads read-only and writes after reope
   CHECK(again->check(false).problems.empty());
 }
 
+// Descriptors this process holds on `file`: LMDB's read-write environment has a
+// second, O_DSYNC one for its meta page writes; a read-only one has one.
+int descriptors_of(const fs::path& file) {
+  int count = 0;
+  for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    if (fs::read_symlink(fd.path(), error) == fs::canonical(file)) ++count;
+  }
+  return count;
+}
+
+TEST_CASE("lmdb store: opened for get --force, it opens read-write once", "[lmdb]") {
+  TempDir dir;
+  open_store(dir.path / "s")->put(entry("l", "l:1"), "one");
+  auto for_hit = open_store(dir.path / "s", 64 * MiB, OpenMode::get);
+  CHECK(descriptors_of(dir.path / "s" / "data.mdb") == 1);
+  for_hit.reset();
+  auto forced = open_lmdb_store(StoreOptions{dir.path / "s", 64 * MiB, /*write_expected=*/true}, OpenMode::get);
+  CHECK(descriptors_of(dir.path / "s" / "data.mdb") == 2);
+  REQUIRE(forced->put(entry("l", "l:2"), "two").stored);
+  CHECK(value_of(*forced, "l:2") == "two");
+  CHECK(descriptors_of(dir.path / "s" / "data.mdb") == 2);
+}
+
 TEST_CASE("lmdb store: opened for get, a missing store is created", "[lmdb]") {
   TempDir dir;
   auto store = open_store(dir.path / "s", 64 * MiB, OpenMode::get);
