@@ -11,7 +11,9 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <charconv>
 #include <cstdint>
+#include <system_error>
 #include <string>
 #include <utility>
 
@@ -46,17 +48,10 @@ class LineHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineH
  public:
   bool Null() { return skipped() || (where_ == Where::kwargs ? set_none() : time_or_code(std::nullopt)); }
   bool Bool(bool value) { return skipped() || scalar(value ? "true" : "false"); }
-  bool Int(int value) { return integer(value); }
-  bool Uint(unsigned value) { return integer(value); }
-  bool Int64(std::int64_t value) { return integer(value); }
-  bool Uint64(std::uint64_t value) { return integer(value); }
-  // A fraction or exponent, or an integer too large for 64 bits. In args it is
-  // printed as the document prints it (scalar_text), by nlohmann-json itself.
-  bool Double(double value) {
-    if (skipped()) return true;
-    if (where_ != Where::line) return scalar(nlohmann::json(value).dump());
-    return field_ != Field::exit_code && time_or_code(value);
-  }
+  // Numbers come as their text and are read as nlohmann's lexer reads them
+  // (RapidJSON's own conversion differs in the last bit without its full
+  // precision mode, and that mode has undefined behaviour in 1.1.0).
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool);
   bool String(const char* text, rapidjson::SizeType length, bool);
   bool Key(const char* text, rapidjson::SizeType length, bool);
   bool StartObject();
@@ -155,9 +150,33 @@ bool LineHandler::scalar(std::string text) {
   }
 }
 
+// Without a fraction or exponent, an integer when it fits 64 bits (signed if
+// negative); otherwise a double. Numbers beyond a double's range are left to the
+// document.
+bool LineHandler::RawNumber(const char* text, rapidjson::SizeType length, bool) {
+  if (skipped()) return true;
+  const char* const end = text + length;
+  if (std::string_view(text, length).find_first_of(".eE") == std::string_view::npos) {
+    std::int64_t signed_value = 0;
+    std::uint64_t unsigned_value = 0;
+    if (*text == '-') {
+      if (auto [at, error] = std::from_chars(text, end, signed_value); error == std::errc{} && at == end) {
+        return integer(signed_value);
+      }
+    } else if (auto [at, error] = std::from_chars(text, end, unsigned_value); error == std::errc{} && at == end) {
+      return integer(unsigned_value);
+    }
+  }
+  double value = 0;
+  auto [at, error] = std::from_chars(text, end, value);
+  if (error != std::errc{} || at != end) return false;
+  // In args it is printed as the document prints it (scalar_text), by nlohmann-json itself.
+  if (where_ != Where::line) return scalar(nlohmann::json(value).dump());
+  return field_ != Field::exit_code && time_or_code(value);
+}
+
 template <class Integer>
 bool LineHandler::integer(Integer value) {
-  if (skipped()) return true;
   if (where_ != Where::line) return scalar(std::to_string(value));
   if (field_ == Field::exit_code) {
     if (std::cmp_less(value, 0) || std::cmp_greater(value, 255)) return false;
@@ -248,8 +267,7 @@ std::optional<ImportedEntry> LineHandler::finish() {
 }  // namespace
 
 std::optional<ImportedEntry> read_import_line(std::string_view line) {
-  // Full precision: times are read to the same double as the document reads them.
-  constexpr unsigned flags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
+  constexpr unsigned flags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
   rapidjson::MemoryStream input(line.data(), line.size());
   // One reader per thread: its token stack is allocated once, not per line.
   thread_local rapidjson::Reader reader;

@@ -58,7 +58,8 @@ TEST_CASE("import lines: the SAX reader agrees with the document or declines", "
       // Numbers at the edges: -0, floats printed as the document prints them,
       // integers past 64 bits, a float out of range; times to the last bit.
       R"({"label":"w","args":{"args":[-0,-0.0,0.1,1E2,100000000000000000000,-9223372036854775809]},"value":"x"})",
-      R"({"label":"w","args":{"args":[1E400]},"value":"x"})",
+      R"({"label":"w","args":{"args":[1E400,1e-400,0e50,-0e-5]},"value":"x"})",
+      R"({"label":"w","args":{"args":[0e50,123456789012345678e-5]},"value":"x","created_at":0e50})",
       R"({"label":"w","value":"x","created_at":1700000000.123456789,"available_to":5e-324})",
       R"({"label":"w","value":"x","exit_code":255})",
       R"({"label":"w","value":"x","exit_code":-1})",
