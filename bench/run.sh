@@ -57,7 +57,7 @@ row "hit instructions, 2000-worker config" "$(valgrind --tool=callgrind --callgr
 
 # Miss overhead: get --force of a trivial getter vs the getter alone.
 # interleave prints each command's median (column 2); the target is a difference.
-./interleave -r 100 base "/bin/echo hello" test "$dj -c one.toml -s small get --force k" > force.txt
+./interleave -r 300 base "/bin/echo hello" test "$dj -c one.toml -s small get --force k" > force.txt
 row "get --force vs the getter alone" "$(awk '$1 == "test" {print $5}' force.txt)x"
 row "get --force minus the getter alone (ms)" "$(awk '$1 == "base" {b = $2} $1 == "test" {t = $2} END {printf "%.2f", t - b}' force.txt)"
 
