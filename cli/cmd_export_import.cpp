@@ -104,11 +104,12 @@ Imported parse_lines(const std::vector<ImportLine>& lines, const Config* config,
   entries.reserve(lines.size());
   parse_block(lines, 0, std::min(lines.size(), per_block), config, now, blocks[0]);
   for (std::thread& worker : workers) worker.join();
-  for (ParsedBlock& block : blocks) {
+  for (const ParsedBlock& block : blocks) {
     if (block.error) std::rethrow_exception(block.error);
-    if (&block.entries == &entries) continue;
-    std::move(block.entries.begin(), block.entries.end(), std::back_inserter(entries));
-    block.entries = {};
+  }
+  for (std::size_t t = 1; t < threads; ++t) {
+    std::move(blocks[t].entries.begin(), blocks[t].entries.end(), std::back_inserter(entries));
+    blocks[t].entries = {};
   }
   return std::move(entries);
 }

@@ -30,7 +30,7 @@ bool operator<(const Slot& a, const Slot& b) {
 void load(Slot& slot, std::string_view key, std::size_t depth) {
   const std::size_t left = key.size() > depth ? key.size() - depth : 0;
   unsigned char bytes[8] = {};
-  std::memcpy(bytes, key.data() + depth, std::min<std::size_t>(left, 8));
+  if (left != 0) std::memcpy(bytes, key.data() + depth, std::min<std::size_t>(left, 8));
   std::uint64_t chunk = 0;
   for (unsigned char byte : bytes) chunk = chunk << 8 | byte;
   slot.chunk = chunk;
